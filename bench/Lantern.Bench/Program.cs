@@ -1,0 +1,20 @@
+namespace Lantern.Bench;
+
+/// <summary>Entry point: `dotnet run -c Release --project bench/Lantern.Bench -- COMMAND [options]`.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string command = args.Length > 0 ? args[0] : "";
+        string[] rest = args.Length > 0 ? args[1..] : [];
+        switch (command)
+        {
+            case "gemm":
+                return GemmBench.Run(rest);
+            default:
+                Console.Error.WriteLine($"unknown command '{command}'. Commands:");
+                Console.Error.WriteLine("  gemm [--v256|--v512|--vector|--scalar] [--sizes 128,256] [--threads 1,2]   SGEMM GFLOPS table");
+                return 2;
+        }
+    }
+}
