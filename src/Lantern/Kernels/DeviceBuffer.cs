@@ -1,0 +1,48 @@
+namespace Lantern.Kernels;
+
+/// <summary>The device a buffer lives on. Only the CPU backend exists today; the seam is IBackend.</summary>
+public enum Device
+{
+    /// <summary>Managed memory, SIMD kernels.</summary>
+    Cpu,
+}
+
+/// <summary>A flat, typed block of device memory. Kernels address it through <see cref="Layout"/>s.</summary>
+public abstract class DeviceBuffer
+{
+    /// <summary>Element type.</summary>
+    public abstract DType DType { get; }
+
+    /// <summary>Number of elements.</summary>
+    public abstract int Length { get; }
+
+    /// <summary>Where the memory is.</summary>
+    public abstract Device Device { get; }
+}
+
+/// <summary>A CPU buffer: a managed array of float, double, long, byte or bool.</summary>
+public sealed class CpuBuffer<T> : DeviceBuffer where T : unmanaged
+{
+    private static readonly DType s_dtype = DTypes.Of<T>();
+
+    /// <summary>The elements.</summary>
+    public readonly T[] Data;
+
+    /// <summary>Wraps an existing array (no copy).</summary>
+    public CpuBuffer(T[] data) => Data = data;
+
+    /// <summary>A zero-filled buffer of <paramref name="length"/> elements.</summary>
+    public CpuBuffer(int length) => Data = length == 0 ? [] : new T[length];
+
+    /// <inheritdoc/>
+    public override DType DType => s_dtype;
+
+    /// <inheritdoc/>
+    public override int Length => Data.Length;
+
+    /// <inheritdoc/>
+    public override Device Device => Device.Cpu;
+
+    /// <summary>The elements as a span.</summary>
+    public Span<T> Span => Data;
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Lantern.Kernels;
+
+/// <summary>
+/// Elementwise unary math on contiguous spans (x and y may be the same span). Floating ops go through
+/// TensorPrimitives where it has them (vectorised), the rest through scalar loops. Integer dtypes support
+/// the ops listed in <see cref="ApplyInteger{T}"/>.
+/// </summary>
+public static class UnaryKernels
+{
+    /// <summary>y = op(x) for float or double; p0..p2 are the op's scalar arguments.</summary>
+    public static void ApplyFloating<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y, T p0, T p1, T p2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Neg: TensorPrimitives.Negate(x, y); break;
+            case UnaryOp.Abs: TensorPrimitives.Abs(x, y); break;
+            case UnaryOp.Sign:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    // PyTorch: (0 < a) - (a < 0): NaN and -0 give 0.
+                    T a = x[i];
+                    y[i] = (a > T.Zero ? T.One : T.Zero) - (a < T.Zero ? T.One : T.Zero);
+                }
+                break;
+            case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
+            case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
+            case UnaryOp.Exp2: TensorPrimitives.Exp2(x, y); break;
+            case UnaryOp.Expm1: TensorPrimitives.ExpM1(x, y); break;
+            case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
+            case UnaryOp.Log2: TensorPrimitives.Log2(x, y); break;
+            case UnaryOp.Log1p: for (int i = 0; i < x.Length; i++) y[i] = T.LogP1(x[i]); break;
+            case UnaryOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
+            case UnaryOp.Rsqrt: TensorPrimitives.Sqrt(x, y); TensorPrimitives.Divide(T.One, y, y); break;
+            case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
+            case UnaryOp.Cos: TensorPrimitives.Cos(x, y); break;
+            case UnaryOp.Tan: for (int i = 0; i < x.Length; i++) y[i] = T.Tan(x[i]); break;
+            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case UnaryOp.Erf: Erf(x, y); break;
+            case UnaryOp.Floor: TensorPrimitives.Floor(x, y); break;
+            case UnaryOp.Ceil: TensorPrimitives.Ceiling(x, y); break;
+            case UnaryOp.Round: TensorPrimitives.Round(x, y); break;
+            case UnaryOp.Trunc: TensorPrimitives.Truncate(x, y); break;
+            case UnaryOp.Square: TensorPrimitives.Multiply(x, x, y); break;
+            case UnaryOp.PowScalar: for (int i = 0; i < x.Length; i++) y[i] = T.Pow(x[i], p0); break;
+            case UnaryOp.ScalarPow: for (int i = 0; i < x.Length; i++) y[i] = T.Pow(p0, x[i]); break;
+            case UnaryOp.Clamp: ClampKernel(x, y, p0, p1); break;
+            case UnaryOp.ClampMin: TensorPrimitives.Max(x, p0, y); break;
+            case UnaryOp.ClampMax: TensorPrimitives.Min(x, p0, y); break;
+            case UnaryOp.NanToNum:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    T a = x[i];
+                    y[i] = T.IsNaN(a) ? p0 : T.IsPositiveInfinity(a) ? p1 : T.IsNegativeInfinity(a) ? p2 : a;
+                }
+                break;
+            case UnaryOp.Relu:
+                for (int i = 0; i < x.Length; i++) { T a = x[i]; y[i] = a > T.Zero || T.IsNaN(a) ? a : T.Zero; }
+                break;
+            default: throw new NotSupportedException($"UnaryKernels: {op} is not a floating op.");
+        }
+    }
+
+    private static void ClampKernel<T>(ReadOnlySpan<T> x, Span<T> y, T lo, T hi) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // torch.clamp = min(max(x, lo), hi); NaN propagates.
+        TensorPrimitives.Max(x, lo, y);
+        TensorPrimitives.Min(y, hi, y);
+    }
+
+    private static void Erf<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var xf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x);
+            var yf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y);
+            Span<float> e = stackalloc float[256];
+            for (int s = 0; s < xf.Length; s += 256)
+            {
+                int n = Math.Min(256, xf.Length - s);
+                var xs = xf.Slice(s, n);
+                var es = e[..n];
+                TensorPrimitives.Multiply(xs, xs, es);
+                TensorPrimitives.Negate(es, es);
+                TensorPrimitives.Exp(es, es);
+                for (int i = 0; i < n; i++) yf[s + i] = SpecialFunctions.ErfFloat(xs[i], es[i]);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
+        }
+    }
+
+    /// <summary>y = op(x) for Int64 or UInt8: Neg, Abs, Sign, Square, Clamp, ClampMin, ClampMax, Relu.</summary>
+    public static void ApplyInteger<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y, T p0, T p1)
+        where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Neg: for (int i = 0; i < x.Length; i++) y[i] = unchecked(T.Zero - x[i]); break;
+            case UnaryOp.Abs: for (int i = 0; i < x.Length; i++) y[i] = T.IsNegative(x[i]) ? unchecked(T.Zero - x[i]) : x[i]; break;
+            case UnaryOp.Sign:
+                for (int i = 0; i < x.Length; i++) y[i] = x[i] > T.Zero ? T.One : x[i] == T.Zero ? T.Zero : unchecked(T.Zero - T.One);
+                break;
+            case UnaryOp.Square: for (int i = 0; i < x.Length; i++) y[i] = unchecked(x[i] * x[i]); break;
+            case UnaryOp.Clamp: for (int i = 0; i < x.Length; i++) y[i] = T.Min(T.Max(x[i], p0), p1); break;
+            case UnaryOp.ClampMin: for (int i = 0; i < x.Length; i++) y[i] = T.Max(x[i], p0); break;
+            case UnaryOp.ClampMax: for (int i = 0; i < x.Length; i++) y[i] = T.Min(x[i], p0); break;
+            case UnaryOp.Relu: for (int i = 0; i < x.Length; i++) y[i] = T.Max(x[i], T.Zero); break;
+            case UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round or UnaryOp.Trunc: x.CopyTo(y); break;
+            default: throw new NotSupportedException($"UnaryKernels: {op} is not defined for integer dtypes.");
+        }
+    }
+}
