@@ -29,10 +29,10 @@ public static class UnaryKernels
             case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
             case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
             case UnaryOp.Exp2: TensorPrimitives.Exp2(x, y); break;
-            case UnaryOp.Expm1: TensorPrimitives.ExpM1(x, y); break;
+            case UnaryOp.Expm1: Expm1(x, y); break;
             case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
             case UnaryOp.Log2: TensorPrimitives.Log2(x, y); break;
-            case UnaryOp.Log1p: for (int i = 0; i < x.Length; i++) y[i] = T.LogP1(x[i]); break;
+            case UnaryOp.Log1p: Log1p(x, y); break;
             case UnaryOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
             case UnaryOp.Rsqrt: TensorPrimitives.Sqrt(x, y); TensorPrimitives.Divide(T.One, y, y); break;
             case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
@@ -62,6 +62,31 @@ public static class UnaryKernels
                 for (int i = 0; i < x.Length; i++) { T a = x[i]; y[i] = a > T.Zero || T.IsNaN(a) ? a : T.Zero; }
                 break;
             default: throw new NotSupportedException($"UnaryKernels: {op} is not a floating op.");
+        }
+    }
+
+    // .NET's ExpM1/LogP1 compute exp(x) - 1 and log(1 + x), which lose all precision near 0. Kahan's
+    // corrections recover it: expm1(x) = (u - 1) * x / log(u) and log1p(x) = log(u) * x / (u - 1), u = e^x or 1 + x.
+    private static void Expm1<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            T v = x[i];
+            T u = T.Exp(v);
+            if (u == T.One) y[i] = v;
+            else if (u - T.One == -T.One) y[i] = -T.One;
+            else if (T.IsInfinity(u)) y[i] = u;
+            else y[i] = (u - T.One) * v / T.Log(u);
+        }
+    }
+
+    private static void Log1p<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            T v = x[i];
+            T u = T.One + v;
+            y[i] = u == T.One ? v : T.IsInfinity(u) ? u : T.Log(u) * v / (u - T.One);
         }
     }
 
