@@ -84,7 +84,8 @@ public class ElementwiseKernelTests
             Close(rp.Select(Math.Sqrt).ToArray(), tp.Sqrt(), tol, 0, $"{dt} sqrt n={n}");
             Close(rx.Select(Math.Tanh).ToArray(), tx.Tanh(), tol, tol, $"{dt} tanh n={n}");
             Close(rx.Select(v => 1 / (1 + Math.Exp(-v))).ToArray(), tx.Sigmoid(), tol, tol, $"{dt} sigmoid n={n}");
-            Close(rx.Select(OpTable.Ops.ErfRef).ToArray(), tx.Erf(), f32 ? 3e-7 : 1e-13, f32 ? 3e-7 : 1e-14, $"{dt} erf n={n}");
+            int m = Math.Min(n, 1000); // the Simpson reference is slow; the kernel runs on all n, the check reads m
+            Close(rx.Take(m).Select(OpTable.Ops.ErfRef).ToArray(), tx.Erf().Narrow(0, 0, m), f32 ? 3e-7 : 1e-13, f32 ? 3e-7 : 1e-14, $"{dt} erf n={n}");
             Close(rx.Select(Math.Abs).ToArray(), tx.Abs(), 0, 0, $"{dt} abs n={n}");
             Close(rx.Select(Math.Floor).ToArray(), tx.Floor(), 0, 0, $"{dt} floor n={n}");
             Close(rx.Select(v => Math.Max(v, 0)).ToArray(), tx.Relu(), 0, 0, $"{dt} relu n={n}");
