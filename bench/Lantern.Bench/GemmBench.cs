@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Lantern.Kernels;
 
 namespace Lantern.Bench;
@@ -7,7 +9,8 @@ namespace Lantern.Bench;
 /// `gemm`: square row-major SGEMM C = A·B for N in {128, 256, 512, 1024, 2048} on 1 and 2 threads. Each rep runs
 /// enough products for about 0.2 s; the table gives the median rep time per product and GFLOPS = 2 N^3 / t.
 /// Options: --v256 / --v512 / --vector / --scalar force a micro-kernel family; --sizes and --threads take
-/// comma-separated lists; --dgemm times double precision instead.
+/// comma-separated lists; --dgemm times double precision instead; --kc / --mc / --nc override the cache blocking
+/// (for tuning on a new machine).
 /// </summary>
 internal static class GemmBench
 {
@@ -16,6 +19,7 @@ internal static class GemmBench
         int[] sizes = [128, 256, 512, 1024, 2048];
         int[] threads = [1, 2];
         bool dgemm = false;
+        int kc = 0, mc = 0, nc = 0;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -27,14 +31,27 @@ internal static class GemmBench
                 case "--dgemm": dgemm = true; break;
                 case "--sizes": sizes = ParseList(args[++i]); break;
                 case "--threads": threads = ParseList(args[++i]); break;
+                case "--kc": kc = int.Parse(args[++i]); break;
+                case "--mc": mc = int.Parse(args[++i]); break;
+                case "--nc": nc = int.Parse(args[++i]); break;
                 default:
                     Console.Error.WriteLine($"gemm: unknown option '{args[i]}'");
                     return 2;
             }
         }
 
+        if (!Accelerated(Gemm.ForcedPath))
+        {
+            Console.WriteLine($"gemm: the {Gemm.ForcedPath} micro-kernel is not hardware-accelerated on this machine " +
+                "(it would run emulated, orders of magnitude slower); nothing timed.");
+            return 0;
+        }
+
+        GemmCore<float>.SetBlocking(Gemm.ForcedPath, kc, mc, nc);
+        GemmCore<double>.SetBlocking(Gemm.ForcedPath, kc, mc, nc);
         int saved = KernelThreads.Threads;
-        Console.WriteLine($"{(dgemm ? "DGEMM" : "SGEMM")} row-major C = A·B, kernel {Gemm.ActivePath}, " +
+        string blocking = kc + mc + nc > 0 ? $", blocking override kc={kc} mc={mc} nc={nc}" : "";
+        Console.WriteLine($"{(dgemm ? "DGEMM" : "SGEMM")} row-major C = A·B, kernel {Gemm.ActivePath}{blocking}, " +
             $"{Environment.ProcessorCount} processors, {DateTime.UtcNow:yyyy-MM-dd}");
         Console.WriteLine($"{"N",6} {"threads",8} {"ms",10} {"GFLOPS",8} {"reps",5} {"per rep",8}");
         try
@@ -91,6 +108,14 @@ internal static class GemmBench
         Array.Sort(times);
         return (times[Reps / 2], perRep);
     }
+
+    private static bool Accelerated(GemmPath path) => path switch
+    {
+        GemmPath.Avx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        GemmPath.Avx2 => Vector256.IsHardwareAccelerated && Fma.IsSupported,
+        GemmPath.Vector => System.Numerics.Vector.IsHardwareAccelerated,
+        _ => true,
+    };
 
     private static int[] ParseList(string s) => s.Split(',').Select(int.Parse).ToArray();
 }

@@ -48,9 +48,11 @@ public class GemmTests
     [InlineData(Kernel.Scalar)]
     public void Sgemm_EveryPath_SeveralBlocks_MatchNaive(Kernel path)
     {
-        // k past one KC block (so later blocks accumulate on beta * C), m past one MC block.
-        CheckAgainstNaive<float>(path, 129, 65, 300, Store.RowMajor, Store.RowMajor, Store.RowMajor, 1f, 0.5f, threads: 2);
-        CheckAgainstNaive<double>(path, 77, 40, 257, Store.ColMajor, Store.RowMajor, Store.Strided, 1.0, 0.0, threads: 2);
+        // k past one KC block (at most 384 for every kernel), so later blocks accumulate on beta * C;
+        // m past one MC block (at most 336 float, 168 double); both transposes of A.
+        CheckAgainstNaive<float>(path, 350, 40, 400, Store.RowMajor, Store.RowMajor, Store.RowMajor, 1f, 0.5f, threads: 2);
+        CheckAgainstNaive<float>(path, 129, 65, 300, Store.ColMajor, Store.ColMajor, Store.RowMajor, 1f, 0f, threads: 1);
+        CheckAgainstNaive<double>(path, 177, 40, 390, Store.ColMajor, Store.RowMajor, Store.Strided, 1.0, 0.0, threads: 2);
     }
 
     public static TheoryData<Store, Store, Store> Layouts()
@@ -122,7 +124,7 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(160, 200, 300)]
+    [InlineData(160, 200, 800)]
     [InlineData(1024, 40, 64)]
     [InlineData(33, 700, 280)]
     public void Sgemm_ResultDoesNotDependOnThreadCount(int m, int n, int k)

@@ -64,6 +64,28 @@ internal static unsafe class GemmCore<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
+    /// <summary>
+    /// Overrides the cache blocking of one path for this element type (0 restores the kernel's value). For tuning
+    /// on a new machine from the bench; KC changes the k-summation order, so set it before any work, never per call.
+    /// </summary>
+    internal static void SetBlocking(GemmPath path, int kc, int mc, int nc)
+    {
+        switch (Resolve(path))
+        {
+            case GemmPath.Avx512: Set<GemmKernel512<T>>(kc, mc, nc); break;
+            case GemmPath.Avx2: Set<GemmKernel256<T>>(kc, mc, nc); break;
+            case GemmPath.Vector: Set<GemmKernelVector<T>>(kc, mc, nc); break;
+            default: Set<GemmKernelScalar<T>>(kc, mc, nc); break;
+        }
+
+        static void Set<TK>(int kc, int mc, int nc) where TK : IGemmKernel<T>
+        {
+            GemmDriver<T, TK>.OverrideKC = kc;
+            GemmDriver<T, TK>.OverrideMC = mc;
+            GemmDriver<T, TK>.OverrideNC = nc;
+        }
+    }
+
     /// <summary>The path used for <paramref name="forced"/> (Auto: the best one this machine accelerates).</summary>
     public static GemmPath Resolve(GemmPath forced)
     {

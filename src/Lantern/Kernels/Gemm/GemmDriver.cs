@@ -20,6 +20,13 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
 {
     [ThreadStatic] private static Job? t_job;
 
+    // Blocking; the overrides exist for tuning from the bench (0 = the kernel's own values). KC changes the
+    // order of the k-sum, so it must never depend on the thread count.
+    internal static int OverrideKC, OverrideMC, OverrideNC;
+    private static int KC => OverrideKC > 0 ? OverrideKC : TK.KC;
+    private static int MC => OverrideMC > 0 ? RoundUp(OverrideMC, TK.MR) : TK.MC;
+    private static int NC => OverrideNC > 0 ? RoundUp(OverrideNC, TK.NR) : TK.NC;
+
     /// <summary>
     /// C = alpha * A·B + beta * C for m, n, k &gt; 0 on raw pointers with element strides (C must not alias
     /// A or B). Uses up to <paramref name="threads"/> threads of <see cref="KernelThreads"/>.
@@ -67,14 +74,14 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
         public void Execute()
         {
             int mr = TK.MR, nr = TK.NR;
-            int kBlocks = (_k + TK.KC - 1) / TK.KC;
+            int kBlocks = (_k + KC - 1) / KC;
             int kcMax = (_k + kBlocks - 1) / kBlocks;
-            int ncMax = Math.Min(TK.NC, RoundUp(_n, nr));
+            int ncMax = Math.Min(NC, RoundUp(_n, nr));
             _bp = GemmBuffers.PackB<T>((long)kcMax * ncMax);
             int mTiles = (_m + mr - 1) / mr;
-            for (_jc = 0; _jc < _n; _jc += TK.NC)
+            for (_jc = 0; _jc < _n; _jc += NC)
             {
-                _nc = Math.Min(TK.NC, _n - _jc);
+                _nc = Math.Min(NC, _n - _jc);
                 int nPanels = (_nc + nr - 1) / nr;
                 ChooseGrid(mTiles, nPanels);
                 for (_pc = 0; _pc < _k; _pc += kcMax)
@@ -137,16 +144,16 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
         private void ComputeRange(int i0, int i1, int j0, int j1)
         {
             int mr = TK.MR, nr = TK.NR, kc = _kc;
-            int mcMax = Math.Min(TK.MC, RoundUp(i1 - i0, mr));
-            T* ap = GemmBuffers.PackA<T>((long)mcMax * kc);
+            int mcMax = Math.Min(MC, RoundUp(i1 - i0, mr));
+            T* ap = GemmBuffers.PackA<T>((long)mcMax * kc + 16); // + slack for the packing transpose
             T* scratch = GemmBuffers.Scratch<T>();
             T* aBlock = _a + _pc * _csA;
             T* cBlock = _c + _jc * _csC;
             T alpha = _alpha, beta = _betaBlock;
             nint rsC = _rsC, csC = _csC;
-            for (int ic = i0; ic < i1; ic += TK.MC)
+            for (int ic = i0; ic < i1; ic += MC)
             {
-                int mc = Math.Min(TK.MC, i1 - ic);
+                int mc = Math.Min(MC, i1 - ic);
                 GemmPack<T, TK>.PackA(mc, kc, aBlock + ic * _rsA, _rsA, _csA, ap);
                 for (int jr = j0; jr < j1; jr += nr)
                 {
@@ -162,6 +169,7 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
             }
         }
 
-        private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
     }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 }
