@@ -67,7 +67,12 @@ internal static class Engine
         while (ready.Count > 0)
         {
             var node = ready.Dequeue();
-            if (!grads.Remove(node, out var grad)) continue;
+            if (!grads.Remove(node, out var grad))
+            {
+                // No gradient reached this node (every path to it carried null): release its children anyway.
+                foreach (var e in node.Next) Release(e);
+                continue;
+            }
             if (node.PreHooks is not null)
                 foreach (var (_, hook) in node.PreHooks.ToArray())
                     grad = hook(grad) ?? grad;
@@ -89,7 +94,8 @@ internal static class Engine
             {
                 var g = inGrads[i];
                 var e = node.Next[i];
-                if (g is null || e.Node is null) continue;
+                if (e.Node is null) continue;
+                if (g is null) { Release(e); continue; }
                 if (GradMode.Anomaly || Autograd.IsAnomalyEnabled)
                 {
                     using (Autograd.NoGrad())
@@ -100,12 +106,19 @@ internal static class Engine
                 }
                 g = Conform(g, e, node);
                 Accumulate(grads, e.Node, g);
-                int left = deps[e.Node] - 1;
-                deps[e.Node] = left;
-                if (left == 0) ready.Enqueue(e.Node, -e.Node.Sequence);
+                Release(e);
             }
         }
         return captured;
+
+        // One dependency of e.Node is satisfied; it runs once all are.
+        void Release(Edge e)
+        {
+            if (e.Node is null) return;
+            int left = deps[e.Node] - 1;
+            deps[e.Node] = left;
+            if (left == 0) ready.Enqueue(e.Node, -e.Node.Sequence);
+        }
     }
 
     /// <summary>Sums a broadcast gradient back to the input shape and casts it to the input dtype.</summary>

@@ -258,4 +258,15 @@ public class AutogradTests
         x.T.Narrow(0, 1, 2).Mul(2).Sum().Backward();
         Assert.Equal([0.0, 2, 2, 0, 2, 2], x.Grad!.ToArray<double>());
     }
+
+    [Fact] // a path whose backward returns no gradient must not stall nodes shared with other paths
+    public void NullGradientPathsDoNotBlockOtherPaths()
+    {
+        var x = V(1, 2).RequiresGrad_();
+        var h = x.Mul(3);                                 // shared node
+        var dead = h.Div(V(2, 2), "floor");               // rounded division: gradient is zero (a constant)
+        var y = h.Sum().Add(dead.Sum());
+        y.Backward();
+        Assert.Equal([3.0, 3], x.Grad!.ToArray<double>());
+    }
 }
