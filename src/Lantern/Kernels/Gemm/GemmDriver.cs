@@ -10,7 +10,7 @@ namespace Lantern.Kernels;
 ///     pack B[pc:+kc, jc:+nc]           (parallel over NR panels)
 ///     parallel over a fixed grid of (row range, column range) chunks:
 ///       for ic in row range step MC:   A block MC x kc (L2), packed by the thread that uses it
-///         for jr in column range step NR:   B micro-panel kc x NR (L1)
+///         for jr in column range step NR:   B micro-panel kc x NR (L1, or streamed from L2)
 ///           for ir in ic block step MR:     micro-kernel on an MR x NR tile of C
 /// </code>
 /// Every element of C is summed over k in the same order (kc blocks in order, each by one micro-kernel call)

@@ -18,7 +18,8 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Columns of the register tile (a whole number of vectors of B per k step).</summary>
     static abstract int NR { get; }
 
-    /// <summary>Depth of one packed block: the kc x NR micro-panel of B stays in L1.</summary>
+    /// <summary>Depth of one packed block: the kc x NR micro-panel of B is reused from L1 (or streamed from L2) by
+    /// every micro-kernel call of an A block. Also the k-summation block, so fixed per kernel.</summary>
     static abstract int KC { get; }
 
     /// <summary>Rows of one packed A block (MC x KC stays in L2); a multiple of MR.</summary>
