@@ -84,32 +84,34 @@ public sealed partial class Tensor
     {
         _ = sorted; // always sorted
         using var noGrad = Autograd.NoGrad();
-        Tensor rows, source;
-        int d;
-        if (dim is null)
-        {
-            source = Reshape(-1);
-            rows = source.Unsqueeze(1);
-            d = 0;
-        }
+        Tensor rows;
+        int[]? perm = null;
+        if (dim is null) rows = Reshape(-1, 1);
         else
         {
             if (Rank == 0) throw new ArgumentOutOfRangeException(nameof(dim), dim, "Unique: dim was given for a 0-dim tensor (use dim: null).");
-            d = Shape.NormalizeDim(dim.Value, "Unique");
+            int d = Shape.NormalizeDim(dim.Value, "Unique");
             int n = Shape[d];
-            int m = n == 0 ? 0 : Numel() / n;
-            var perm = new int[Rank];
+            perm = new int[Rank];
             perm[0] = d;
             for (int k = 0, j = 1; k < Rank; k++) if (k != d) perm[j++] = k;
-            rows = Permute(perm).Reshape(n, m);
-            source = this;
+            rows = Permute(perm).Reshape(n, n == 0 ? 0 : Numel() / n);
         }
         int count = rows.Shape[0];
         var rep = Uninitialized([count], DType.Int64);
         var inverse = Uninitialized([count], DType.Int64);
         var counts = Uninitialized([count], DType.Int64);
         int groups = SortBackend.UniqueRows(rows.Buffer, rows._layout, rep.Buffer, inverse.Buffer, counts.Buffer);
-        var values = source.IndexSelect(d, rep.Narrow(0, 0, groups));
+        var first = rep.Narrow(0, 0, groups);
+        Tensor values;
+        if (perm is null) values = rows.Index(first).Reshape(-1);
+        else
+        {
+            // Distinct slices picked from the dim-first view, then the dims put back in order.
+            var inversePerm = new int[Rank];
+            for (int i = 0; i < Rank; i++) inversePerm[perm[i]] = i;
+            values = Permute(perm).Index(first).Permute(inversePerm).Contiguous();
+        }
         Tensor? inv = returnInverse ? (dim is null ? inverse.Reshape(Shape.ToArray()) : inverse) : null;
         Tensor? cnt = returnCounts ? counts.Narrow(0, 0, groups).Clone() : null;
         return new UniqueResult(values, inv, cnt);

@@ -1,51 +1,71 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Lantern.Kernels;
 
-// Sorting and selection kernels on the CPU: stable per-slice sorts and heap top-k (slices in parallel),
-// unique rows (one sort), nonzero counting/positions (chunked, two passes).
+// Sorting and selection kernels on the CPU. A slice is sorted as one array of 128-bit integers, each an
+// order-preserving key of the element above its position, so a primitive sort is stable and deterministic;
+// slices run in parallel. Top-k keeps a bounded heap of the same integers. Unique rows, nonzero counting and
+// positions (chunked, two passes).
 public sealed partial class CpuBackend : ISortBackend
 {
-    private struct Entry<T>(T key, int index)
+    /// <summary>
+    /// An unsigned key whose order is PyTorch's sort order for the element: floats by value with every NaN equal and
+    /// above +inf and -0 equal to +0; integers by value. Flipping all bits reverses the order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong OrderKey<T>(T v) where T : unmanaged
     {
-        public T Key = key;
-        public int Index = index;
-    }
-
-    /// <summary>PyTorch's sort order on keys: NaN above everything, NaNs equal to each other.</summary>
-    private static int CompareKeys<T>(T a, T b) where T : INumber<T>
-    {
-        if (a < b) return -1;
-        if (a > b) return 1;
-        bool an = T.IsNaN(a), bn = T.IsNaN(b);
-        return an == bn ? 0 : an ? 1 : -1;
-    }
-
-    // Ties are broken by the original position, which makes the order total: the unstable span sort then
-    // yields exactly the stable order.
-    private readonly struct Ascending<T> : IComparer<Entry<T>> where T : INumber<T>
-    {
-        public int Compare(Entry<T> x, Entry<T> y)
+        if (typeof(T) == typeof(float))
         {
-            int c = CompareKeys(x.Key, y.Key);
-            return c != 0 ? c : x.Index.CompareTo(y.Index);
+            float f = Unsafe.As<T, float>(ref v);
+            uint b = float.IsNaN(f) ? 0x7FC00000u : f == 0 ? 0u : BitConverter.SingleToUInt32Bits(f);
+            return (b & 0x80000000u) != 0 ? ~b : b | 0x80000000u;
         }
+        if (typeof(T) == typeof(double))
+        {
+            double d = Unsafe.As<T, double>(ref v);
+            ulong b = double.IsNaN(d) ? 0x7FF8000000000000ul : d == 0 ? 0ul : BitConverter.DoubleToUInt64Bits(d);
+            return (b & 0x8000000000000000ul) != 0 ? ~b : b | 0x8000000000000000ul;
+        }
+        if (typeof(T) == typeof(long)) return (ulong)Unsafe.As<T, long>(ref v) ^ 0x8000000000000000ul;
+        if (typeof(T) == typeof(byte)) return Unsafe.As<T, byte>(ref v);
+        throw new NotSupportedException($"OrderKey: {typeof(T).Name}.");
     }
 
-    private readonly struct Descending<T> : IComparer<Entry<T>> where T : INumber<T>
+    // Key and original position packed into one primitive: sorting it is a stable sort by key, ties by position.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static UInt128 Pack(ulong key, int position) => ((UInt128)key << 32) | (uint)position;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PositionOf(UInt128 packed) => (int)(uint)(ulong)(packed & uint.MaxValue);
+
+    /// <summary>Fills buf[..n] with the packed keys of one slice (descending: flipped keys).</summary>
+    private static void PackSlice<T>(T[] s, int so, int st, int n, bool descending, UInt128[] buf) where T : unmanaged
     {
-        public int Compare(Entry<T> x, Entry<T> y)
-        {
-            int c = CompareKeys(y.Key, x.Key);
-            return c != 0 ? c : x.Index.CompareTo(y.Index);
-        }
+        ulong flip = descending ? ulong.MaxValue : 0;
+        for (int k = 0; k < n; k++) buf[k] = Pack(OrderKey(s[so + k * st]) ^ flip, k);
     }
 
     /// <summary>The 1-D slices of l along dim: slice r starts at Rows.StorageIndexOfLinear(r), step Stride.</summary>
     private static (Layout Rows, int Stride) Slices(Layout l, int dim) =>
         (Layout.Create(Shape.Wrap(Layout.Remove(l.Shape.Dims, dim)), Layout.Remove(l.Strides, dim), l.Offset), l.Strides[dim]);
 
-    private static int RowsPerChunk(int n) => Math.Max(1, (1 << 14) / Math.Max(n, 1));
+    /// <summary>
+    /// Runs body(firstRow, endRow) over [0, rows) in up to 4 chunks per thread of at least ~16K elements each, so the
+    /// pool's dynamic claiming rebalances when a thread is slow (each chunk's work is fixed: results do not depend on it).
+    /// </summary>
+    private static void ForRows(int rows, int rowLength, Action<int, int> body)
+    {
+        int minRows = Math.Max(1, (1 << 14) / Math.Max(rowLength, 1));
+        int chunks = Math.Min(4 * KernelThreads.Threads, Math.Max(1, rows / minRows));
+        if (chunks <= 1)
+        {
+            KernelThreads.For(rows, rows, body);
+            return;
+        }
+        KernelThreads.ForChunks(chunks, c => body((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+    }
 
     /// <inheritdoc/>
     public void Sort(DeviceBuffer src, Layout ls, int dim, bool descending, DeviceBuffer values, DeviceBuffer indices)
@@ -67,19 +87,19 @@ public sealed partial class CpuBackend : ISortBackend
         if (n == 0 || ls.Numel == 0) return;
         var (rows, st) = Slices(ls, dim);
         var (outRows, ost) = Slices(Layout.Contiguous(ls.Shape), dim);
-        KernelThreads.For(rows.Numel, RowsPerChunk(n), (a, b) =>
+        ForRows(rows.Numel, n, (a, b) =>
         {
-            var buf = new Entry<T>[n];
+            var buf = new UInt128[n];
             for (int r = a; r < b; r++)
             {
                 int so = rows.StorageIndexOfLinear(r), o = outRows.StorageIndexOfLinear(r);
-                for (int k = 0; k < n; k++) buf[k] = new Entry<T>(s[so + k * st], k);
-                if (descending) buf.AsSpan().Sort(new Descending<T>());
-                else buf.AsSpan().Sort(new Ascending<T>());
+                PackSlice(s, so, st, n, descending, buf);
+                buf.AsSpan().Sort();
                 for (int k = 0; k < n; k++)
                 {
-                    v[o + k * ost] = buf[k].Key;
-                    idx[o + k * ost] = buf[k].Index;
+                    int j = PositionOf(buf[k]);
+                    v[o + k * ost] = s[so + j * st];
+                    idx[o + k * ost] = j;
                 }
             }
         });
@@ -107,53 +127,53 @@ public sealed partial class CpuBackend : ISortBackend
         var outDims = ls.Shape.ToArray();
         outDims[dim] = k;
         var (outRows, ost) = Slices(Layout.Contiguous(Shape.Wrap(outDims)), dim);
-        KernelThreads.For(rows.Numel, RowsPerChunk(n), (a, b) =>
+        ForRows(rows.Numel, n, (a, b) =>
         {
-            var buf = new Entry<T>[n];
+            var buf = new UInt128[n];
             for (int r = a; r < b; r++)
             {
                 int so = rows.StorageIndexOfLinear(r), o = outRows.StorageIndexOfLinear(r);
-                for (int j = 0; j < n; j++) buf[j] = new Entry<T>(s[so + j * st], j);
-                if (largest) SelectFirst(buf, k, new Descending<T>());
-                else SelectFirst(buf, k, new Ascending<T>());
+                PackSlice(s, so, st, n, largest, buf);
+                SmallestFirst(buf, k);
                 for (int j = 0; j < k; j++)
                 {
-                    v[o + j * ost] = buf[j].Key;
-                    idx[o + j * ost] = buf[j].Index;
+                    int p = PositionOf(buf[j]);
+                    v[o + j * ost] = s[so + p * st];
+                    idx[o + j * ost] = p;
                 }
             }
         });
     }
 
-    /// <summary>Leaves the first k items of the cmp order, sorted, in items[..k]: a bounded heap when k is small, else a full sort.</summary>
-    private static void SelectFirst<T, TCmp>(Span<Entry<T>> items, int k, TCmp cmp) where TCmp : IComparer<Entry<T>>
+    /// <summary>Leaves the k smallest items, sorted, in items[..k]: a bounded max-heap when k is small, else a full sort.</summary>
+    private static void SmallestFirst(Span<UInt128> items, int k)
     {
         int n = items.Length;
         if (k * 4 >= n)
         {
-            items.Sort(cmp);
+            items.Sort();
             return;
         }
-        // items[..k] is a heap whose root is the last (worst) of the kept items in cmp order.
-        for (int i = k / 2 - 1; i >= 0; i--) SiftDown(items, i, k, cmp);
+        // items[..k] is a max-heap: its root is the largest of the k smallest seen so far.
+        for (int i = k / 2 - 1; i >= 0; i--) SiftDown(items, i, k);
         for (int i = k; i < n; i++)
         {
-            if (cmp.Compare(items[i], items[0]) >= 0) continue;
+            if (items[i] >= items[0]) continue;
             items[0] = items[i];
-            SiftDown(items, 0, k, cmp);
+            SiftDown(items, 0, k);
         }
-        items[..k].Sort(cmp);
+        items[..k].Sort();
     }
 
-    private static void SiftDown<T, TCmp>(Span<Entry<T>> h, int i, int size, TCmp cmp) where TCmp : IComparer<Entry<T>>
+    private static void SiftDown(Span<UInt128> h, int i, int size)
     {
         var x = h[i];
         while (true)
         {
             int c = 2 * i + 1;
             if (c >= size) break;
-            if (c + 1 < size && cmp.Compare(h[c + 1], h[c]) > 0) c++;
-            if (cmp.Compare(h[c], x) <= 0) break;
+            if (c + 1 < size && h[c + 1] > h[c]) c++;
+            if (h[c] <= x) break;
             h[i] = h[c];
             i = c;
         }
@@ -175,14 +195,14 @@ public sealed partial class CpuBackend : ISortBackend
         };
     }
 
-    private readonly struct RowOrder<T>(T[] s, int offset, int s0, int s1, int m) : IComparer<int> where T : INumber<T>
+    private readonly struct RowOrder<T>(T[] s, int offset, int s0, int s1, int m) : IComparer<int> where T : unmanaged
     {
         public int Compare(int a, int b)
         {
             int pa = offset + a * s0, pb = offset + b * s0;
             for (int j = 0; j < m; j++)
             {
-                int c = CompareKeys(s[pa + j * s1], s[pb + j * s1]);
+                int c = OrderKey(s[pa + j * s1]).CompareTo(OrderKey(s[pb + j * s1]));
                 if (c != 0) return c;
             }
             return a.CompareTo(b);
@@ -197,10 +217,10 @@ public sealed partial class CpuBackend : ISortBackend
         var order = new int[n];
         if (m == 1)
         {
-            var buf = new Entry<T>[n];
-            for (int i = 0; i < n; i++) buf[i] = new Entry<T>(s[off + i * s0], i);
-            buf.AsSpan().Sort(new Ascending<T>());
-            for (int i = 0; i < n; i++) order[i] = buf[i].Index;
+            var buf = new UInt128[n];
+            PackSlice(s, off, s0, n, false, buf);
+            buf.AsSpan().Sort();
+            for (int i = 0; i < n; i++) order[i] = PositionOf(buf[i]);
         }
         else
         {
