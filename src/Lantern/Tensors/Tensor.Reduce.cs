@@ -33,6 +33,8 @@ public sealed partial class Tensor
     /// <summary>Raw reduction kernel call (no autograd); output dtype given.</summary>
     private Tensor ReduceForward(ReduceOp op, bool[] flags, bool keepDim, DType outType, string name)
     {
+        if (DType == DType.Bool && outType == DType.Bool && op is ReduceOp.Max or ReduceOp.Min)
+            op = op == ReduceOp.Max ? ReduceOp.Any : ReduceOp.All; // max/min of booleans are any/all
         var src = op is ReduceOp.All or ReduceOp.Any ? this : ToNoGrad(outType);
         if (Rank == 0) return op is ReduceOp.All or ReduceOp.Any ? src.Ne(0) : src.Clone().Detach();
         var outShape = ReducedShape(flags, keepDim);

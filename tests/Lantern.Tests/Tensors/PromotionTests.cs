@@ -112,4 +112,16 @@ public class PromotionTests
         Assert.Equal(DType.Float32, Tensor.ResultType(Tensor.Scalar(1L), Tensor.Scalar(1.0f)));
         Assert.Equal(DType.Float64, Tensor.ResultType(Tensor.Scalar(1L), Tensor.Scalar(1.0, DType.Float64)));
     }
+
+    [Fact] // torch.tensor([True, False]).max() == True, .min() == False, .sum() == 1 (int64)
+    public void BoolReductions()
+    {
+        var t = Bo(true, false);
+        Assert.True(t.Max().Item<bool>());
+        Assert.False(t.Min().Item<bool>());
+        Assert.Equal(DType.Int64, t.Sum().DType);
+        Assert.Equal(1L, t.Sum().Item<long>());
+        Assert.Equal(DType.Int64, B(200, 100).Sum().DType);
+        Assert.Equal(300L, B(200, 100).Sum().Item<long>()); // uint8 sums in int64, no wrap
+    }
 }
