@@ -31,6 +31,10 @@ public class SortingTests
         // descending=True, stable=True  ->  [0, 2, 4, 1, 3]
         Assert.Equal(new long[] { 0, 2, 4, 1, 3 }, I(x.Sort(descending: true, stable: true).Indices));
         Assert.Equal(new long[] { 0, 2, 4, 1, 3 }, I(x.ArgSort(descending: true)));
+        // -0. equals 0. (ties keep order) and keeps its sign: torch.sort(torch.tensor([0., -0., -1.])) -> [-1., 0., -0.]
+        var z = F(0f, -0f, -1f).Sort();
+        Assert.Equal(new long[] { 2, 0, 1 }, I(z.Indices));
+        Assert.True(float.IsNegative(z.Values.ToArray<float>()[2]));
         // Bool sorts as 0 < 1.
         Assert.Equal(new[] { false, false, true }, Tensor.FromArray(new[] { true, false, false }).Sort().Values.ToArray<bool>());
     }
