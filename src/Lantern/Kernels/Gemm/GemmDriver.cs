@@ -23,6 +23,7 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
     // Blocking; the overrides exist for tuning from the bench (0 = the kernel's own values). KC changes the
     // order of the k-sum, so it must never depend on the thread count.
     internal static int OverrideKC, OverrideMC, OverrideNC;
+    internal static int ChunksPerThread = 3;
     private static int KC => OverrideKC > 0 ? OverrideKC : TK.KC;
     private static int MC => OverrideMC > 0 ? RoundUp(OverrideMC, TK.MR) : TK.MC;
     private static int NC => OverrideNC > 0 ? RoundUp(OverrideNC, TK.NR) : TK.NC;
@@ -47,14 +48,14 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
         private T* _a, _b, _c, _bp;
         private nint _rsA, _csA, _rsB, _csB, _rsC, _csC;
         // Current block: columns [jc, jc + nc), depth [pc, pc + kc), beta for this depth block.
-        private int _jc, _nc, _pc, _kc, _tm, _tn;
+        private int _jc, _nc, _pc, _kc, _tm, _tn, _nPanels, _packChunks;
         private T _betaBlock;
-        private readonly Action<int, int> _packB;
+        private readonly Action<int> _packB;
         private readonly Action<int> _compute;
 
         public Job()
         {
-            _packB = PackBRange;
+            _packB = PackBChunk;
             _compute = Compute;
         }
 
@@ -82,7 +83,7 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
             for (_jc = 0; _jc < _n; _jc += NC)
             {
                 _nc = Math.Min(NC, _n - _jc);
-                int nPanels = (_nc + nr - 1) / nr;
+                int nPanels = _nPanels = (_nc + nr - 1) / nr;
                 ChooseGrid(mTiles, nPanels);
                 for (_pc = 0; _pc < _k; _pc += kcMax)
                 {
@@ -90,7 +91,8 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
                     _betaBlock = _pc == 0 ? _beta : T.One;
                     if (_threads > 1)
                     {
-                        KernelThreads.For(nPanels, 4, _packB);
+                        _packChunks = Math.Max(1, Math.Min(nPanels / 4, _threads * ChunksPerThread));
+                        KernelThreads.ForChunks(_packChunks, _packB);
                         KernelThreads.ForChunks(_tm * _tn, _compute);
                     }
                     else
@@ -118,6 +120,16 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
                 long cost = (long)((mTiles + tm - 1) / tm) * ((nPanels + tn - 1) / tn);
                 if (cost < best) (best, _tm, _tn) = (cost, tm, tn);
             }
+            // Row ranges cost nothing extra (B is shared, A disjoint): cut them finer than one per thread so a
+            // thread slowed by something else on its core hands its share to the others (chunks are claimed
+            // dynamically). Results do not depend on the grid.
+            if (_tn == 1) _tm = Math.Min(mTiles, _threads * ChunksPerThread);
+        }
+
+        private void PackBChunk(int chunk)
+        {
+            int p0 = (int)((long)_nPanels * chunk / _packChunks), p1 = (int)((long)_nPanels * (chunk + 1) / _packChunks);
+            PackBRange(p0, p1);
         }
 
         private void PackBRange(int panel0, int panel1)
