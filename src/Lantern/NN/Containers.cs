@@ -1,0 +1,104 @@
+using System.Collections;
+
+namespace Lantern.NN;
+
+/// <summary>torch.nn.Sequential: children "0", "1", ... applied in order (each through Call, so hooks run).</summary>
+public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tensor, Tensor>>
+{
+    private readonly List<Module<Tensor, Tensor>> _items = [];
+
+    /// <summary>A sequence of Tensor -> Tensor modules.</summary>
+    public Sequential(params Module<Tensor, Tensor>[] modules)
+    {
+        foreach (var m in modules) Append(m);
+    }
+
+    /// <summary>Adds a module at the end (named by its index) and returns this.</summary>
+    public Sequential Append(Module<Tensor, Tensor> module)
+    {
+        RegisterModule(_items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+        _items.Add(module);
+        return this;
+    }
+
+    /// <summary>The i-th module.</summary>
+    public Module<Tensor, Tensor> this[int index] => _items[index];
+
+    /// <summary>Number of modules.</summary>
+    public int Count => _items.Count;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        foreach (var m in _items) input = m.Call(input);
+        return input;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerator<Module<Tensor, Tensor>> GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>torch.nn.ModuleList: an indexed list of submodules named "0", "1", ...</summary>
+public sealed class ModuleList<T> : Module, IReadOnlyList<T> where T : Module
+{
+    private readonly List<T> _items = [];
+
+    /// <summary>A list holding the given modules.</summary>
+    public ModuleList(params T[] modules)
+    {
+        foreach (var m in modules) Add(m);
+    }
+
+    /// <summary>Appends a module.</summary>
+    public void Add(T module)
+    {
+        RegisterModule(_items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+        _items.Add(module);
+    }
+
+    /// <summary>The i-th module.</summary>
+    public T this[int index] => _items[index];
+
+    /// <summary>Number of modules.</summary>
+    public int Count => _items.Count;
+
+    /// <inheritdoc/>
+    public override string Name => "ModuleList";
+
+    /// <inheritdoc/>
+    public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>torch.nn.ModuleDict: submodules by name, in insertion order.</summary>
+public sealed class ModuleDict<T> : Module, IEnumerable<KeyValuePair<string, T>> where T : Module
+{
+    private readonly OrderedDictionary<string, T> _items = new();
+
+    /// <summary>Adds a module under <paramref name="key"/>.</summary>
+    public void Add(string key, T module)
+    {
+        RegisterModule(key, module);
+        _items[key] = module;
+    }
+
+    /// <summary>The module under key.</summary>
+    public T this[string key] => _items[key];
+
+    /// <summary>Number of modules.</summary>
+    public int Count => _items.Count;
+
+    /// <summary>True when key is present.</summary>
+    public bool ContainsKey(string key) => _items.ContainsKey(key);
+
+    /// <inheritdoc/>
+    public override string Name => "ModuleDict";
+
+    /// <inheritdoc/>
+    public IEnumerator<KeyValuePair<string, T>> GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
