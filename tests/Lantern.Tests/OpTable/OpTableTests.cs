@@ -139,12 +139,12 @@ public class OpTableTests
     public static HashSet<string> RequiredOps()
     {
         var asm = typeof(Tensor).Assembly;
+        var f = asm.GetType("Lantern.NN.F");
         var names = asm.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Where(m => m.GetCustomAttribute<DifferentiableAttribute>() is not null)
-            .Select(m => m.Name)
+            .Select(m => (m.DeclaringType == f ? "F." : "") + m.Name)
             .ToHashSet();
-        var f = asm.GetType("Lantern.NN.F");
         if (f is not null)
             foreach (var m in f.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
                 if (m.ReturnType == typeof(Tensor) || (m.ReturnType.IsGenericType && m.ReturnType.GenericTypeArguments.Contains(typeof(Tensor))))
