@@ -71,35 +71,18 @@ public sealed partial class Tensor
     }
 
     /// <summary>torch.addmm: beta * input + alpha * (mat1 @ mat2); input broadcasts to [n, p]; with beta = 0 input is ignored (NaN in it does not propagate).</summary>
-    public Tensor Addmm(Tensor mat1, Tensor mat2, double beta = 1, double alpha = 1)
-    {
-        var p = mat1.Mm(mat2);
-        if (alpha != 1) p = p.Mul(alpha);
-        if (beta == 0)
-        {
-            if (Shape.Broadcast(Shape, p.Shape, "Addmm") != p.Shape)
-                throw new ArgumentException($"Addmm: input of shape {Shape} does not broadcast to the product shape {p.Shape}.");
-            return p;
-        }
-        var r = (beta == 1 ? this : Mul(beta)).Add(p);
-        if (r.Shape != p.Shape) throw new ArgumentException($"Addmm: input of shape {Shape} does not broadcast to the product shape {p.Shape}.");
-        return r;
-    }
+    public Tensor Addmm(Tensor mat1, Tensor mat2, double beta = 1, double alpha = 1) => AddScaledProduct(mat1.Mm(mat2), beta, alpha, "Addmm");
 
-    /// <summary>torch.baddbmm: beta * input + alpha * (batch1 @ batch2) for 3-D batches.</summary>
-    public Tensor Baddbmm(Tensor batch1, Tensor batch2, double beta = 1, double alpha = 1)
+    /// <summary>torch.baddbmm: beta * input + alpha * (batch1 @ batch2) for 3-D batches; beta = 0 ignores input.</summary>
+    public Tensor Baddbmm(Tensor batch1, Tensor batch2, double beta = 1, double alpha = 1) => AddScaledProduct(batch1.Bmm(batch2), beta, alpha, "Baddbmm");
+
+    // beta * this + alpha * p, where this must broadcast to p's shape (not the reverse).
+    private Tensor AddScaledProduct(Tensor p, double beta, double alpha, string op)
     {
-        var p = batch1.Bmm(batch2);
+        if (Shape.Broadcast(Shape, p.Shape, op) != p.Shape)
+            throw new ArgumentException($"{op}: input of shape {Shape} does not broadcast to the product shape {p.Shape}.");
         if (alpha != 1) p = p.Mul(alpha);
-        if (beta == 0)
-        {
-            if (Shape.Broadcast(Shape, p.Shape, "Baddbmm") != p.Shape)
-                throw new ArgumentException($"Baddbmm: input of shape {Shape} does not broadcast to the product shape {p.Shape}.");
-            return p;
-        }
-        var r = (beta == 1 ? this : Mul(beta)).Add(p);
-        if (r.Shape != p.Shape) throw new ArgumentException($"Baddbmm: input of shape {Shape} does not broadcast to the product shape {p.Shape}.");
-        return r;
+        return beta == 0 ? p : (beta == 1 ? this : Mul(beta)).Add(p);
     }
 
     /// <summary>
