@@ -23,6 +23,7 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
     // Blocking; the overrides exist for tuning from the bench (0 = the kernel's own values). KC changes the
     // order of the k-sum, so it must never depend on the thread count.
     internal static int OverrideKC, OverrideMC, OverrideNC;
+    /// <summary>Row chunks per thread when the grid splits rows only (dynamic load balance on a busy machine).</summary>
     internal static int ChunksPerThread = 3;
     private static int KC => OverrideKC > 0 ? OverrideKC : TK.KC;
     private static int MC => OverrideMC > 0 ? RoundUp(OverrideMC, TK.MR) : TK.MC;
@@ -105,8 +106,9 @@ internal static unsafe class GemmDriver<T, TK> where T : unmanaged, IFloatingPoi
         }
 
         /// <summary>
-        /// Splits the tiles of the current block into a tm x tn grid of chunks (tm * tn = threads) with the
-        /// smallest largest chunk; ties go to more row ranges, which share the packed B and pack disjoint A.
+        /// Splits the tiles of the current block into a tm x tn grid of chunks: first tm * tn = threads with the
+        /// smallest largest chunk (ties go to more row ranges, which share the packed B and pack disjoint A),
+        /// then a pure row split is refined to <see cref="ChunksPerThread"/> chunks per thread.
         /// </summary>
         private void ChooseGrid(int mTiles, int nPanels)
         {

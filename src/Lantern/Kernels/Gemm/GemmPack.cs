@@ -54,7 +54,8 @@ internal static unsafe class GemmPack<T, TK> where T : unmanaged, IFloatingPoint
                 {
                     T* s = src + p * csA;
                     if (Sse.IsSupported) Sse.Prefetch0(s + 2 * mr);
-                    for (int i = 0; i < rows; i++) d[i] = s[i];
+                    if (rows == mr) Unsafe.CopyBlockUnaligned(d, s, (uint)(mr * sizeof(T)));
+                    else for (int i = 0; i < rows; i++) d[i] = s[i];
                 }
             }
             else
