@@ -17,8 +17,9 @@ internal unsafe struct GemmKernel512<T> : IGemmKernel<T> where T : unmanaged, IF
     public static int MR => 14;
     public static int NR => 2 * Vector512<T>.Count;
     // Not tuned on AVX-512 hardware (none was available): chosen for Zen 4/5 class caches (48 KiB L1d, 1 MiB L2):
-    // B micro-panel KC x NR = 32 KiB, A block MC x KC = 336 KiB in L2. Retune with `bench gemm --kc --mc --nc`.
-    public static int KC => 256;
+    // float B micro-panel KC x NR = 32 KiB, A block MC x KC = 336 KiB in L2 (double: 24 KiB, 252 KiB).
+    // Retune with `bench gemm --kc --mc --nc`.
+    public static int KC => sizeof(T) == 4 ? 256 : 192;
     public static int MC => sizeof(T) == 4 ? 336 : 168;
     public static int NC => sizeof(T) == 4 ? 4096 : 2048;
 
