@@ -67,6 +67,23 @@ public sealed class ModuleList<T> : Module, IReadOnlyList<T> where T : Module
     /// <inheritdoc/>
     public override string Name => "ModuleList";
 
+    /// <summary>PyTorch's ModuleList repr: runs of identical children print once as "(0-5): 6 x Child(...)".</summary>
+    public override string ToString()
+    {
+        if (_items.Count == 0) return Name + "()";
+        var reprs = _items.Select(m => m.ToString()).ToList();
+        var lines = new List<string>();
+        int start = 0;
+        for (int i = 1; i <= reprs.Count; i++)
+        {
+            if (i < reprs.Count && reprs[i] == reprs[start]) continue;
+            var head = i - 1 == start ? $"({start}): " : $"({start}-{i - 1}): {i - start} x ";
+            lines.Add((head + reprs[start]).Replace("\n", "\n  "));
+            start = i;
+        }
+        return Name + "(\n  " + string.Join("\n  ", lines) + "\n)";
+    }
+
     /// <inheritdoc/>
     public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
 

@@ -4,7 +4,7 @@ namespace Lantern.NN;
 /// torch.nn.Linear: y = x W^T + b with weight [out, in] and bias [out]. Both initialised from
 /// U(-1/sqrt(in), 1/sqrt(in)) as PyTorch (kaiming_uniform with a = sqrt(5) for the weight).
 /// </summary>
-public sealed class Linear : Module<Tensor, Tensor>
+public class Linear : Module<Tensor, Tensor>
 {
     /// <summary>A linear layer.</summary>
     /// <exception cref="ArgumentException">Negative feature counts.</exception>
