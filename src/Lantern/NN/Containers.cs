@@ -35,6 +35,11 @@ public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tens
     }
 
     /// <inheritdoc/>
+    protected override void OnReplacingModule(string name, Module? oldModule, Module? newModule) =>
+        _items[int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)] = newModule as Module<Tensor, Tensor>
+            ?? throw new ArgumentException($"Sequential: child '{name}' must be replaced by a Tensor -> Tensor module, got {newModule?.GetType().Name ?? "null"}.");
+
+    /// <inheritdoc/>
     public IEnumerator<Module<Tensor, Tensor>> GetEnumerator() => _items.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -85,6 +90,11 @@ public sealed class ModuleList<T> : Module, IReadOnlyList<T> where T : Module
     }
 
     /// <inheritdoc/>
+    protected override void OnReplacingModule(string name, Module? oldModule, Module? newModule) =>
+        _items[int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)] = newModule as T
+            ?? throw new ArgumentException($"ModuleList: child '{name}' must be replaced by a {typeof(T).Name}, got {newModule?.GetType().Name ?? "null"}.");
+
+    /// <inheritdoc/>
     public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -113,6 +123,11 @@ public sealed class ModuleDict<T> : Module, IEnumerable<KeyValuePair<string, T>>
 
     /// <inheritdoc/>
     public override string Name => "ModuleDict";
+
+    /// <inheritdoc/>
+    protected override void OnReplacingModule(string name, Module? oldModule, Module? newModule) =>
+        _items[name] = newModule as T
+            ?? throw new ArgumentException($"ModuleDict: child '{name}' must be replaced by a {typeof(T).Name}, got {newModule?.GetType().Name ?? "null"}.");
 
     /// <inheritdoc/>
     public IEnumerator<KeyValuePair<string, T>> GetEnumerator() => _items.GetEnumerator();
