@@ -11,9 +11,12 @@ public static class Program
         {
             case "gemm":
                 return GemmBench.Run(rest);
+            case "optim":
+                return OptimBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{command}'. Commands:");
                 Console.Error.WriteLine("  gemm [--v256|--v512|--vector|--scalar] [--sizes 128,256] [--threads 1,2]   SGEMM GFLOPS table");
+                Console.Error.WriteLine("  optim [numel]   fused optimiser step vs the same update as tensor ops");
                 return 2;
         }
     }
