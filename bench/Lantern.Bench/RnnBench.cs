@@ -5,7 +5,8 @@ namespace Lantern.Bench;
 
 /// <summary>
 /// Recurrent layers: forward and forward+backward time of LSTM / GRU / RNN on [N, L, in] -> hidden
-/// (batchFirst), median of several repetitions after warm-up. Options: --threads 2 --batch 64 --steps 32
+/// (batchFirst), median wall time of several repetitions after warm-up, and the process CPU time per
+/// forward+backward (a steadier figure on a shared machine). Options: --threads 2 --batch 64 --steps 32
 /// --input 128 --hidden 256 --reps 10.
 /// </summary>
 public static class RnnBench
@@ -16,7 +17,7 @@ public static class RnnBench
         int input = Opt(args, "--input", 128), hidden = Opt(args, "--hidden", 256), reps = Opt(args, "--reps", 10);
         global::Lantern.Lantern.Threads = threads;
         Console.WriteLine($"threads={threads} input [N={batch}, L={steps}, in={input}] -> hidden {hidden}, median of {reps}");
-        Console.WriteLine($"{"layer",-22} {"forward ms",12} {"fwd+bwd ms",12}");
+        Console.WriteLine($"{"layer",-22} {"forward ms",12} {"fwd+bwd ms",12} {"fwd+bwd cpu ms",16}");
         var x = Tensor.Randn([batch, steps, input], generator: new Generator(1));
         Measure("LSTM", new LSTM(input, hidden, batchFirst: true, generator: new Generator(2)), m => ((LSTM)m).Forward(x).Output, x, reps);
         Measure("GRU", new GRU(input, hidden, batchFirst: true, generator: new Generator(2)), m => ((GRU)m).Forward(x).Output, x, reps);
@@ -30,21 +31,31 @@ public static class RnnBench
     {
         var fwd = new List<double>();
         var both = new List<double>();
-        for (int r = 0; r < reps + 2; r++)
+        var cpu = TimeSpan.Zero;
+        var process = Process.GetCurrentProcess();
+        for (int r = 0; r < reps + 3; r++)
         {
             var sw = Stopwatch.StartNew();
             using (Autograd.NoGrad()) forward(m);
             double f = sw.Elapsed.TotalMilliseconds;
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             sw.Restart();
             var y = forward(m);
             y.Sum().Backward();
             double fb = sw.Elapsed.TotalMilliseconds;
+            process.Refresh();
             m.ZeroGrad();
-            if (r >= 2) { fwd.Add(f); both.Add(fb); }
+            if (r >= 3)
+            {
+                fwd.Add(f);
+                both.Add(fb);
+                cpu += process.TotalProcessorTime - cpu0;
+            }
         }
         fwd.Sort();
         both.Sort();
-        Console.WriteLine($"{name,-22} {fwd[fwd.Count / 2],12:F2} {both[both.Count / 2],12:F2}");
+        Console.WriteLine($"{name,-22} {fwd[fwd.Count / 2],12:F2} {both[both.Count / 2],12:F2} {cpu.TotalMilliseconds / reps,16:F2}");
     }
 
     private static int Opt(string[] args, string name, int dflt)

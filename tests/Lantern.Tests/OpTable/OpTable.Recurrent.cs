@@ -1,3 +1,4 @@
+using Lantern.Kernels;
 using Lantern.NN;
 
 namespace Lantern.Tests.OpTable;
@@ -126,14 +127,14 @@ public static partial class Ops
         };
     }
 
-    private static OpInfo ScanRow(string mode, string variant, int[] bs, bool reverse, int proj = 0) => new()
+    private static OpInfo ScanRow(string mode, string variant, int[] bs, bool reverse, int proj = 0, bool biasX = false) => new()
     {
         Name = "F.RecurrentScan",
         Variant = variant,
         Samples = () =>
         {
             int g = RecurrentRef.Gates(mode), hidden = 2, hOut = proj > 0 ? proj : hidden, sumB = bs.Sum();
-            var inputs = new List<Tensor> { R(sumB, g * hidden), R(bs[0], hOut) };
+            var inputs = new List<Tensor> { R(sumB, g * hidden), biasX ? R(g * hidden) : Tensor.Zeros([0]), R(bs[0], hOut) };
             if (mode == "lstm") inputs.Add(R(bs[0], hidden));
             inputs.Add(R(g * hidden, hOut).Mul(0.6));
             if (mode == "gru") inputs.Add(R(g * hidden).Mul(0.3));
@@ -142,14 +143,16 @@ public static partial class Ops
         },
         Op = x =>
         {
-            var m = mode switch { "lstm" => RecurrentMode.Lstm, "gru" => RecurrentMode.Gru, "rnn_relu" => RecurrentMode.RnnRelu, _ => RecurrentMode.RnnTanh };
-            int k = mode == "lstm" ? 3 : 2;
-            return F.RecurrentScan(m, x[0], x[1], mode == "lstm" ? x[2] : null, x[k], mode == "gru" ? x[k + 1] : null, proj > 0 ? x[k + 1] : null, bs, reverse);
+            var m = mode switch { "lstm" => RecurrentKind.Lstm, "gru" => RecurrentKind.Gru, "rnn_relu" => RecurrentKind.RnnRelu, _ => RecurrentKind.RnnTanh };
+            int k = mode == "lstm" ? 4 : 3;
+            return F.RecurrentScan(m, x[0], biasX ? x[1] : null, x[2], mode == "lstm" ? x[3] : null, x[k], mode == "gru" ? x[k + 1] : null,
+                proj > 0 ? x[k + 1] : null, bs, reverse);
         },
         Reference = x =>
         {
-            int k = mode == "lstm" ? 3 : 2;
-            return RecurrentRef.Scan(mode, x[0], x[1], mode == "lstm" ? x[2] : null, x[k], mode == "gru" ? x[k + 1] : null, proj > 0 ? x[k + 1] : null, bs, reverse);
+            int k = mode == "lstm" ? 4 : 3;
+            var gx = biasX ? Nd.Zip(x[0], x[1], (a, b) => a + b) : x[0];
+            return RecurrentRef.Scan(mode, gx, x[2], mode == "lstm" ? x[3] : null, x[k], mode == "gru" ? x[k + 1] : null, proj > 0 ? x[k + 1] : null, bs, reverse);
         },
     };
 
@@ -189,11 +192,11 @@ public static partial class Ops
         ]);
         yield return NetworkRow("F.Gru", "gru", "packed", 1, false, lengths: [3, 1, 2]);
 
-        yield return ScanRow("rnn_tanh", "rnn tanh packed reverse", [3, 2, 2, 1], reverse: true);
+        yield return ScanRow("rnn_tanh", "rnn tanh packed reverse", [3, 2, 2, 1], reverse: true, biasX: true);
         yield return ScanRow("rnn_relu", "rnn relu packed", [3, 3, 1], reverse: false);
-        yield return ScanRow("lstm", "lstm packed", [3, 2, 1], reverse: false);
+        yield return ScanRow("lstm", "lstm packed", [3, 2, 1], reverse: false, biasX: true);
         yield return ScanRow("lstm", "lstm projection packed reverse", [3, 2, 2, 1], reverse: true, proj: 1);
-        yield return ScanRow("gru", "gru packed reverse", [2, 2, 1], reverse: true);
+        yield return ScanRow("gru", "gru packed reverse", [2, 2, 1], reverse: true, biasX: true);
         yield return ScanRow("gru", "gru one step", [2], reverse: false);
     }
 }

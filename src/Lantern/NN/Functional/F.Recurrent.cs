@@ -1,3 +1,5 @@
+using Lantern.Kernels;
+
 namespace Lantern.NN;
 
 // Multi-layer, optionally bidirectional RNN / LSTM / GRU over padded or packed batches (torch._VF.rnn_tanh,
@@ -40,7 +42,7 @@ public static partial class F
     public static (Tensor Output, Tensor HN, Tensor CN) Lstm(Tensor input, (Tensor H, Tensor C)? hx, IReadOnlyList<Tensor> weights, bool hasBiases = true,
         int numLayers = 1, double dropout = 0, bool training = true, bool bidirectional = false, bool batchFirst = false, Generator? generator = null)
     {
-        var (y, h, c) = Padded(RecurrentMode.Lstm, "LSTM", input, hx?.H, hx?.C, weights, hasBiases, numLayers, dropout, training, bidirectional, batchFirst, generator);
+        var (y, h, c) = Padded(RecurrentKind.Lstm, "LSTM", input, hx?.H, hx?.C, weights, hasBiases, numLayers, dropout, training, bidirectional, batchFirst, generator);
         return (y, h, c!);
     }
 
@@ -49,7 +51,7 @@ public static partial class F
     public static (PackedSequence Output, Tensor HN, Tensor CN) Lstm(PackedSequence input, (Tensor H, Tensor C)? hx, IReadOnlyList<Tensor> weights,
         bool hasBiases = true, int numLayers = 1, double dropout = 0, bool training = true, bool bidirectional = false, Generator? generator = null)
     {
-        var (y, h, c) = Packed(RecurrentMode.Lstm, "LSTM", input, hx?.H, hx?.C, weights, hasBiases, numLayers, dropout, training, bidirectional, generator);
+        var (y, h, c) = Packed(RecurrentKind.Lstm, "LSTM", input, hx?.H, hx?.C, weights, hasBiases, numLayers, dropout, training, bidirectional, generator);
         return (y, h, c!);
     }
 
@@ -61,7 +63,7 @@ public static partial class F
     public static (Tensor Output, Tensor HN) Gru(Tensor input, Tensor? hx, IReadOnlyList<Tensor> weights, bool hasBiases = true, int numLayers = 1,
         double dropout = 0, bool training = true, bool bidirectional = false, bool batchFirst = false, Generator? generator = null)
     {
-        var (y, h, _) = Padded(RecurrentMode.Gru, "GRU", input, hx, null, weights, hasBiases, numLayers, dropout, training, bidirectional, batchFirst, generator);
+        var (y, h, _) = Padded(RecurrentKind.Gru, "GRU", input, hx, null, weights, hasBiases, numLayers, dropout, training, bidirectional, batchFirst, generator);
         return (y, h);
     }
 
@@ -70,18 +72,18 @@ public static partial class F
     public static (PackedSequence Output, Tensor HN) Gru(PackedSequence input, Tensor? hx, IReadOnlyList<Tensor> weights, bool hasBiases = true,
         int numLayers = 1, double dropout = 0, bool training = true, bool bidirectional = false, Generator? generator = null)
     {
-        var (y, h, _) = Packed(RecurrentMode.Gru, "GRU", input, hx, null, weights, hasBiases, numLayers, dropout, training, bidirectional, generator);
+        var (y, h, _) = Packed(RecurrentKind.Gru, "GRU", input, hx, null, weights, hasBiases, numLayers, dropout, training, bidirectional, generator);
         return (y, h);
     }
 
-    private static RecurrentMode RnnMode(string nonlinearity) => nonlinearity switch
+    private static RecurrentKind RnnMode(string nonlinearity) => nonlinearity switch
     {
-        "tanh" => RecurrentMode.RnnTanh,
-        "relu" => RecurrentMode.RnnRelu,
+        "tanh" => RecurrentKind.RnnTanh,
+        "relu" => RecurrentKind.RnnRelu,
         _ => throw new ArgumentException($"RNN: Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."),
     };
 
-    private static (Tensor Output, Tensor HN, Tensor? CN) Padded(RecurrentMode mode, string name, Tensor input, Tensor? hx, Tensor? cx,
+    private static (Tensor Output, Tensor HN, Tensor? CN) Padded(RecurrentKind mode, string name, Tensor input, Tensor? hx, Tensor? cx,
         IReadOnlyList<Tensor> weights, bool hasBiases, int numLayers, double dropout, bool training, bool bidirectional, bool batchFirst, Generator? gen)
     {
         if (input.Rank != 2 && input.Rank != 3)
@@ -106,7 +108,7 @@ public static partial class F
         return (batchFirst ? output.Transpose(0, 1) : output, h, c);
     }
 
-    private static (PackedSequence Output, Tensor HN, Tensor? CN) Packed(RecurrentMode mode, string name, PackedSequence input, Tensor? hx, Tensor? cx,
+    private static (PackedSequence Output, Tensor HN, Tensor? CN) Packed(RecurrentKind mode, string name, PackedSequence input, Tensor? hx, Tensor? cx,
         IReadOnlyList<Tensor> weights, bool hasBiases, int numLayers, double dropout, bool training, bool bidirectional, Generator? gen)
     {
         if (input.Data.Rank != 2)
@@ -128,7 +130,7 @@ public static partial class F
     }
 
     // The layers over packed rows data [sumB, in] with batch sizes; states [layers*D, N, *] in sorted order.
-    private static (Tensor Data, Tensor HN, Tensor? CN) Layers(RecurrentMode mode, string name, Tensor data, int[] sizes, Tensor? hx, Tensor? cx,
+    private static (Tensor Data, Tensor HN, Tensor? CN) Layers(RecurrentKind mode, string name, Tensor data, int[] sizes, Tensor? hx, Tensor? cx,
         IReadOnlyList<Tensor> weights, bool hasBiases, int numLayers, double dropout, bool training, bool bidirectional, Generator? gen)
     {
         if (dropout < 0 || dropout > 1 || double.IsNaN(dropout))
@@ -136,7 +138,7 @@ public static partial class F
         int dirs = bidirectional ? 2 : 1, n = sizes[0], sumB = data.Shape[0];
         var w = RecurrentWeights.Parse(mode, name, data.Shape[1], weights, hasBiases, numLayers, dirs);
         CheckDTypes(name, data, [.. weights, hx, cx]);
-        bool lstm = mode == RecurrentMode.Lstm;
+        bool lstm = mode == RecurrentKind.Lstm;
         int[] hShape = [numLayers * dirs, n, w.HOut], cShape = [numLayers * dirs, n, w.Hidden];
         if (hx is not null && !hx.Shape.Raw.AsSpan().SequenceEqual(hShape))
             throw new ArgumentException($"{name}: Expected {(lstm ? "hidden[0]" : "hidden")} size ({string.Join(", ", hShape)}), got {hx.Shape}.");
@@ -154,8 +156,7 @@ public static partial class F
             {
                 int k = l * dirs + d;
                 var (wih, whh, bih, bhh, whr) = w.Of(k);
-                var gx = Linear(layerIn, wih, InputBias(mode, bih, bhh));
-                var flat = RecurrentScan(mode, gx, hx.Select(0, k), cx?.Select(0, k), whh, mode == RecurrentMode.Gru ? bhh : null, whr, sizes, reverse: d == 1);
+                var flat = RecurrentScan(mode, Linear(layerIn, wih), InputBias(mode, bih, bhh), hx.Select(0, k), cx?.Select(0, k), whh, mode == RecurrentKind.Gru ? bhh : null, whr, sizes, reverse: d == 1);
                 (outs[d], hn[k], var c) = SplitScan(flat, sumB, n, w.HOut, w.Hidden, lstm);
                 if (c is not null) cn[k] = c;
             }
@@ -192,13 +193,13 @@ public static partial class F
             return (_w[o], _w[o + 1], _bias ? _w[o + 2] : null, _bias ? _w[o + 3] : null, _proj ? _w[o + _per - 1] : null);
         }
 
-        public static RecurrentWeights Parse(RecurrentMode mode, string name, int inputSize, IReadOnlyList<Tensor> w, bool bias, int layers, int dirs)
+        public static RecurrentWeights Parse(RecurrentKind mode, string name, int inputSize, IReadOnlyList<Tensor> w, bool bias, int layers, int dirs)
         {
             if (layers <= 0) throw new ArgumentException($"{name}: num_layers must be greater than zero, got {layers}.");
             int basic = bias ? 4 : 2, groups = layers * dirs;
-            bool proj = mode == RecurrentMode.Lstm && w.Count == groups * (basic + 1);
+            bool proj = mode == RecurrentKind.Lstm && w.Count == groups * (basic + 1);
             if (w.Count != groups * basic && !proj)
-                throw new ArgumentException($"{name}: expected {groups * basic} weights{(mode == RecurrentMode.Lstm ? $" (or {groups * (basic + 1)} with projections)" : "")} for num_layers={layers}, bidirectional={dirs == 2}, bias={bias} (weight_ih, weight_hh{(bias ? ", bias_ih, bias_hh" : "")} per layer and direction), got {w.Count}.");
+                throw new ArgumentException($"{name}: expected {groups * basic} weights{(mode == RecurrentKind.Lstm ? $" (or {groups * (basic + 1)} with projections)" : "")} for num_layers={layers}, bidirectional={dirs == 2}, bias={bias} (weight_ih, weight_hh{(bias ? ", bias_ih, bias_hh" : "")} per layer and direction), got {w.Count}.");
             int gates = GateCount(mode), per = basic + (proj ? 1 : 0);
             var whh0 = w[1];
             if (whh0.Rank != 2 || whh0.Shape[0] % gates != 0 || whh0.Shape[0] == 0)

@@ -1,3 +1,5 @@
+using Lantern.Kernels;
+
 namespace Lantern.NN;
 
 // Single-step recurrent cells (torch._VF.rnn_tanh_cell, rnn_relu_cell, lstm_cell, gru_cell): one step of the
@@ -14,8 +16,8 @@ public static partial class F
     {
         var mode = nonlinearity switch
         {
-            "tanh" => RecurrentMode.RnnTanh,
-            "relu" => RecurrentMode.RnnRelu,
+            "tanh" => RecurrentKind.RnnTanh,
+            "relu" => RecurrentKind.RnnRelu,
             _ => throw new ArgumentException($"RNNCell: Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."),
         };
         return CellStep(mode, "RNNCell", input, hx, null, weightIh, weightHh, biasIh, biasHh).H;
@@ -30,7 +32,7 @@ public static partial class F
     /// <exception cref="ArgumentException">Wrong ranks, or sizes/dtypes inconsistent with the weights.</exception>
     public static (Tensor H, Tensor C) LstmCell(Tensor input, (Tensor H, Tensor C)? hx, Tensor weightIh, Tensor weightHh, Tensor? biasIh = null, Tensor? biasHh = null)
     {
-        var (h, c) = CellStep(RecurrentMode.Lstm, "LSTMCell", input, hx?.H, hx?.C, weightIh, weightHh, biasIh, biasHh);
+        var (h, c) = CellStep(RecurrentKind.Lstm, "LSTMCell", input, hx?.H, hx?.C, weightIh, weightHh, biasIh, biasHh);
         return (h, c!);
     }
 
@@ -41,15 +43,15 @@ public static partial class F
     /// </summary>
     /// <exception cref="ArgumentException">Wrong ranks, or sizes/dtypes inconsistent with the weights.</exception>
     public static Tensor GruCell(Tensor input, Tensor? hx, Tensor weightIh, Tensor weightHh, Tensor? biasIh = null, Tensor? biasHh = null) =>
-        CellStep(RecurrentMode.Gru, "GRUCell", input, hx, null, weightIh, weightHh, biasIh, biasHh).H;
+        CellStep(RecurrentKind.Gru, "GRUCell", input, hx, null, weightIh, weightHh, biasIh, biasHh).H;
 
-    private static (Tensor H, Tensor? C) CellStep(RecurrentMode mode, string name, Tensor input, Tensor? hx, Tensor? cx,
+    private static (Tensor H, Tensor? C) CellStep(RecurrentKind mode, string name, Tensor input, Tensor? hx, Tensor? cx,
         Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh)
     {
         int gates = GateCount(mode);
         if (input.Rank != 1 && input.Rank != 2)
             throw new ArgumentException($"{name}: Expected input to be 1D or 2D, got {input.Rank}D instead (shape {input.Shape}).");
-        foreach (var (s, what) in new[] { (hx, mode == RecurrentMode.Lstm ? "hx[0]" : "hidden"), (cx, "hx[1]") })
+        foreach (var (s, what) in new[] { (hx, mode == RecurrentKind.Lstm ? "hx[0]" : "hidden"), (cx, "hx[1]") })
             if (s is not null && s.Rank != input.Rank)
                 throw new ArgumentException($"{name}: Expected {what} to be {input.Rank}D like the input, got {s.Rank}D (input shape {input.Shape}, {what} shape {s.Shape}).");
         if (wih.Rank != 2 || whh.Rank != 2 || whh.Shape[0] != gates * whh.Shape[1] || wih.Shape[0] != whh.Shape[0])
@@ -74,16 +76,15 @@ public static partial class F
                 throw new ArgumentException($"{name}: Input batch size {n} doesn't match {what} batch size {s2.Shape[0]} (input shape {input.Shape}, {what} shape {s.Shape}).");
         }
         var h0 = hx is null ? Tensor.Zeros([n, hidden], x.DType) : unbatched ? hx.Unsqueeze(0) : hx;
-        Tensor? c0 = mode != RecurrentMode.Lstm ? null : cx is null ? Tensor.Zeros([n, hidden], x.DType) : unbatched ? cx.Unsqueeze(0) : cx;
-        var gx = Linear(x, wih, InputBias(mode, bih, bhh));
-        var flat = RecurrentScan(mode, gx, h0, c0, whh, mode == RecurrentMode.Gru ? bhh : null, null, [n], reverse: false);
-        var (_, h, c) = SplitScan(flat, n, n, hidden, hidden, mode == RecurrentMode.Lstm);
+        Tensor? c0 = mode != RecurrentKind.Lstm ? null : cx is null ? Tensor.Zeros([n, hidden], x.DType) : unbatched ? cx.Unsqueeze(0) : cx;
+        var flat = RecurrentScan(mode, Linear(x, wih), InputBias(mode, bih, bhh), h0, c0, whh, mode == RecurrentKind.Gru ? bhh : null, null, [n], reverse: false);
+        var (_, h, c) = SplitScan(flat, n, n, hidden, hidden, mode == RecurrentKind.Lstm);
         return unbatched ? (h.Squeeze(0), c?.Squeeze(0)) : (h, c);
     }
 
     // The bias added to the input projection: b_ih + b_hh for RNN and LSTM; GRU keeps b_hh inside r * (W_hn h + b_hn).
-    private static Tensor? InputBias(RecurrentMode mode, Tensor? bih, Tensor? bhh) =>
-        mode == RecurrentMode.Gru ? bih : bih is null ? bhh : bhh is null ? bih : bih.Add(bhh);
+    private static Tensor? InputBias(RecurrentKind mode, Tensor? bih, Tensor? bhh) =>
+        mode == RecurrentKind.Gru ? bih : bih is null ? bhh : bhh is null ? bih : bih.Add(bhh);
 
     private static void CheckDTypes(string name, Tensor input, Tensor?[] others)
     {

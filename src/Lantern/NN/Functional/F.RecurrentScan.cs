@@ -1,70 +1,91 @@
-namespace Lantern.NN;
+using Lantern.Kernels;
 
-/// <summary>The recurrence kinds (PyTorch's modes RNN_TANH, RNN_RELU, LSTM, GRU).</summary>
-internal enum RecurrentMode
-{
-    RnnTanh,
-    RnnRelu,
-    Lstm,
-    Gru,
-}
+namespace Lantern.NN;
 
 // The time loop of one recurrent layer in one direction, as one recorded op with a hand-written backward
 // (backpropagation through time). Cells and multi-layer RNN/LSTM/GRU all run through it, so there is one
 // implementation of the gate math. The input projections x W_ih^T of every step are one GEMM done by the
-// caller; here each step only multiplies the hidden state by W_hh^T. Backward walks the steps in reverse
-// with one small GEMM per step (dA W_hh) and finishes with one GEMM for dW_hh over all steps.
+// caller; here each step only multiplies the hidden state by W_hh^T (fused kernels, IRecurrentBackend).
+// Backward walks the steps in reverse with one small GEMM per step (dA W_hh) and finishes with one GEMM for
+// dW_hh over all steps. A backward that builds a graph (double backward) takes the recorded-op path of
+// F.RecurrentScanGraph.cs instead.
 public static partial class F
 {
+    private static IRecurrentBackend RecurrentBackend => CpuBackend.Instance;
+
     /// <summary>Gates per hidden unit: LSTM 4 (i, f, g, o), GRU 3 (r, z, n), RNN 1.</summary>
-    internal static int GateCount(RecurrentMode mode) => mode switch { RecurrentMode.Lstm => 4, RecurrentMode.Gru => 3, _ => 1 };
+    internal static int GateCount(RecurrentKind kind) => kind switch { RecurrentKind.Lstm => 4, RecurrentKind.Gru => 3, _ => 1 };
 
     /// <summary>
     /// One layer, one direction of a recurrent network over a packed batch. gatesX [sumB, G*H] holds the input
-    /// projections of every step in packed order (step t's rows start at sum(batchSizes[..t])): x W_ih^T + b_ih,
-    /// plus b_hh for RNN and LSTM (GRU adds b_hh here, inside r * (W_hn h + b_hn)). h0 [N, Hout]; c0 [N, H] (LSTM
+    /// projections x W_ih^T of every step in packed order (step t's rows start at sum(batchSizes[..t])); biasX
+    /// [G*H] (or null) is added to each row: b_ih, plus b_hh for RNN and LSTM (GRU adds b_hh here, inside
+    /// r * (W_hn h + b_hn)). h0 [N, Hout]; c0 [N, H] (LSTM
     /// only); weightHh [G*H, Hout]; biasHh [G*H] (GRU only, else null); weightHr [Hout, H] (LSTM with projection,
     /// else null). batchSizes is non-increasing with batchSizes[0] = N (sequence b is active at steps t with
     /// b &lt; batchSizes[t]). reverse runs from the last step to the first, each sequence starting at its own last
     /// step from h0. Gate equations are PyTorch's (LSTM i,f,g,o; GRU r,z,n with n = tanh(gx_n + r (W_hn h + b_hn))).
     /// Returns one flat tensor: outputs [sumB, Hout], h_n [N, Hout] and (LSTM) c_n [N, H], flattened and
     /// concatenated; <see cref="SplitScan"/> gives the three views. h_n holds each sequence's state after its own
-    /// last step.
+    /// last step. All tensors share one floating dtype (the callers check it).
     /// </summary>
     [Differentiable]
-    internal static Tensor RecurrentScan(RecurrentMode mode, Tensor gatesX, Tensor h0, Tensor? c0, Tensor weightHh, Tensor? biasHh,
+    internal static Tensor RecurrentScan(RecurrentKind kind, Tensor gatesX, Tensor? biasX, Tensor h0, Tensor? c0, Tensor weightHh, Tensor? biasHh,
         Tensor? weightHr, int[] batchSizes, bool reverse)
     {
-        int[] offsets = Offsets(batchSizes);
-        ScanTrace trace;
-        Tensor flat;
+        int hidden = weightHh.Shape[0] / GateCount(kind), hOut = weightHh.Shape[1];
+        var geo = new RecurrentScanGeometry(kind, batchSizes, reverse, hidden, hOut, weightHr is not null);
+        var dtype = gatesX.DType;
+        Tensor flat, saved;
         using (Autograd.NoGrad())
         {
-            trace = ScanForward(mode, gatesX, h0, c0, weightHh, biasHh, weightHr, batchSizes, offsets, reverse);
-            var parts = new List<Tensor> { Tensor.Cat(trace.Out).Reshape(-1), trace.HN.Reshape(-1) };
-            if (trace.CN is not null) parts.Add(trace.CN.Reshape(-1));
-            flat = Tensor.Cat([.. parts]);
+            flat = Tensor.Uninitialized([geo.ResultLength], dtype);
+            saved = Tensor.Uninitialized([geo.SavedLength], dtype);
+            RecurrentBackend.RecurrentForward(geo, Strip(gatesX)!.Value, Strip(biasX), Strip(h0)!.Value, Strip(c0), Strip(weightHh)!.Value, Strip(biasHh),
+                Strip(weightHr), Strip(flat)!.Value, Strip(saved)!.Value);
         }
-        var inputs = new List<Tensor> { gatesX, h0 };
+        var inputs = new List<Tensor> { gatesX };
+        if (biasX is not null) inputs.Add(biasX);
+        inputs.Add(h0);
         if (c0 is not null) inputs.Add(c0);
         inputs.Add(weightHh);
         if (biasHh is not null) inputs.Add(biasHh);
         if (weightHr is not null) inputs.Add(weightHr);
         return Autograd.Record(flat, "RecurrentScan", [.. inputs], g =>
         {
-            // Building a graph (double backward): recompute the states with recorded ops so the gradients
-            // below are differentiable functions of the inputs; otherwise reuse the saved states.
-            var tr = Autograd.IsGradEnabled
-                ? ScanForward(mode, gatesX, h0, c0, weightHh, biasHh, weightHr, batchSizes, offsets, reverse)
-                : trace;
-            var grads = ScanBackward(mode, tr, g, h0, weightHh, weightHr, batchSizes, offsets, reverse);
-            var r = new List<Tensor?> { grads.GatesX, grads.H0 };
-            if (c0 is not null) r.Add(grads.C0);
-            r.Add(grads.WeightHh);
-            if (biasHh is not null) r.Add(grads.BiasHh);
-            if (weightHr is not null) r.Add(grads.WeightHr);
+            Tensor gx, dh0, whh;
+            Tensor? dbx, dc0, dbhh, dwhr;
+            if (Autograd.IsGradEnabled)
+                (gx, dbx, dh0, dc0, whh, dbhh, dwhr) = GraphScanGrads(kind, g, gatesX, biasX, h0, c0, weightHh, biasHh, weightHr, batchSizes, reverse);
+            else
+            {
+                gx = Tensor.Uninitialized([geo.Rows, geo.Gates * hidden], dtype);
+                dbx = biasX is null ? null : Tensor.Uninitialized([geo.Gates * hidden], dtype);
+                dh0 = Tensor.Uninitialized([geo.Batch, hOut], dtype);
+                dc0 = c0 is null ? null : Tensor.Uninitialized([geo.Batch, hidden], dtype);
+                whh = Tensor.Uninitialized([geo.Gates * hidden, hOut], dtype);
+                dbhh = biasHh is null ? null : Tensor.Uninitialized([geo.Gates * hidden], dtype);
+                dwhr = weightHr is null ? null : Tensor.Uninitialized([hOut, hidden], dtype);
+                RecurrentBackend.RecurrentBackward(geo, Strip(weightHh)!.Value, Strip(weightHr), Strip(flat)!.Value, Strip(saved)!.Value,
+                    Strip(g)!.Value, Strip(gx)!.Value, Strip(dbx), Strip(dh0)!.Value, Strip(dc0), Strip(whh)!.Value, Strip(dbhh), Strip(dwhr));
+            }
+            var r = new List<Tensor?> { gx };
+            if (biasX is not null) r.Add(dbx);
+            r.Add(dh0);
+            if (c0 is not null) r.Add(dc0);
+            r.Add(whh);
+            if (biasHh is not null) r.Add(dbhh);
+            if (weightHr is not null) r.Add(dwhr);
             return [.. r];
-        }, [.. inputs]);
+        }, [.. inputs, flat]);
+    }
+
+    // The contiguous elements of t (a copy when t is strided) as a kernel strip.
+    private static Strip? Strip(Tensor? t)
+    {
+        if (t is null) return null;
+        if (!t.IsContiguous) using (Autograd.NoGrad()) t = t.Contiguous();
+        return new Strip(t.Buffer, t.Layout.Offset);
     }
 
     /// <summary>Views of a <see cref="RecurrentScan"/> result: outputs [sumB, Hout], h_n [N, Hout], c_n [N, H] (LSTM) or null.</summary>
@@ -74,205 +95,5 @@ public static partial class F
         var hn = flat.Narrow(0, sumB * hOut, n * hOut).View(n, hOut);
         var cn = lstm ? flat.Narrow(0, (sumB + n) * hOut, n * hidden).View(n, hidden) : null;
         return (output, hn, cn);
-    }
-
-    private static int[] Offsets(int[] batchSizes)
-    {
-        var o = new int[batchSizes.Length];
-        for (int t = 1; t < o.Length; t++) o[t] = o[t - 1] + batchSizes[t - 1];
-        return o;
-    }
-
-    // Rows [start, start + length) of x, or x itself when that is all of it (no view op recorded).
-    private static Tensor Rows(Tensor x, int start, int length) => start == 0 && length == x.Shape[0] ? x : x.Narrow(0, start, length);
-
-    private static Tensor Cols(Tensor x, int start, int length) => x.Narrow(1, start, length);
-
-    // What the forward keeps for the backward, per step t (active rows only).
-    private sealed class ScanTrace(int steps)
-    {
-        public readonly Tensor[] Hp = new Tensor[steps];   // hidden state entering step t [b, Hout]
-        public readonly Tensor[] Out = new Tensor[steps];  // hidden state leaving step t [b, Hout]
-        public readonly Tensor[] Act = new Tensor[steps];  // LSTM sigmoid of all gates [b, 4H]; GRU sigmoid(r|z) [b, 2H]
-        public readonly Tensor[] G = new Tensor[steps];    // LSTM tanh(g) [b, H]; GRU n [b, H]
-        public readonly Tensor[] Cp = new Tensor[steps];   // LSTM cell state entering step t
-        public readonly Tensor[] Th = new Tensor[steps];   // LSTM tanh(c_t)
-        public readonly Tensor[] R = new Tensor[steps];    // LSTM with projection: o * tanh(c_t) before W_hr
-        public readonly Tensor[] Ghn = new Tensor[steps];  // GRU W_hn h + b_hn
-        public Tensor HN = null!;
-        public Tensor? CN;
-    }
-
-    private static ScanTrace ScanForward(RecurrentMode mode, Tensor gx, Tensor h0, Tensor? c0, Tensor whh, Tensor? bhh, Tensor? whr,
-        int[] bs, int[] offsets, bool reverse)
-    {
-        int steps = bs.Length, hidden = whh.Shape[0] / GateCount(mode);
-        var tr = new ScanTrace(steps);
-        var whhT = whh.T;
-        var whrT = whr?.T;
-        Tensor? h = null, c = null;
-        int prev = 0;
-        var finals = new List<(int Start, Tensor H, Tensor? C)>();
-        for (int p = 0; p < steps; p++)
-        {
-            int t = reverse ? steps - 1 - p : p, b = bs[t];
-            if (b > prev)
-            {
-                // Sequences prev..b-1 start here (reverse direction, or the first step): from h0/c0.
-                h = prev == 0 ? Rows(h0, 0, b) : Tensor.Cat([h!, h0.Narrow(0, prev, b - prev)]);
-                if (c0 is not null) c = prev == 0 ? Rows(c0, 0, b) : Tensor.Cat([c!, c0.Narrow(0, prev, b - prev)]);
-            }
-            else if (b < prev)
-            {
-                // Sequences b..prev-1 ended at the previous step: their state is final.
-                finals.Add((b, h!.Narrow(0, b, prev - b), c?.Narrow(0, b, prev - b)));
-                h = h.Narrow(0, 0, b);
-                c = c?.Narrow(0, 0, b);
-            }
-            prev = b;
-            var x = Rows(gx, offsets[t], b);
-            tr.Hp[t] = h!;
-            switch (mode)
-            {
-                case RecurrentMode.RnnTanh:
-                    h = x.Add(h!.MatMul(whhT)).Tanh();
-                    break;
-                case RecurrentMode.RnnRelu:
-                    h = x.Add(h!.MatMul(whhT)).Relu();
-                    break;
-                case RecurrentMode.Lstm:
-                {
-                    var a = x.Add(h!.MatMul(whhT));                  // [b, 4H] pre-activations i, f, g, o
-                    var sig = a.Sigmoid();
-                    var g = Cols(a, 2 * hidden, hidden).Tanh();
-                    tr.Act[t] = sig;
-                    tr.G[t] = g;
-                    tr.Cp[t] = c!;
-                    c = Cols(sig, hidden, hidden).Mul(c!).Add(Cols(sig, 0, hidden).Mul(g));
-                    var th = c.Tanh();
-                    tr.Th[t] = th;
-                    var r = Cols(sig, 3 * hidden, hidden).Mul(th);
-                    tr.R[t] = r;
-                    h = whrT is null ? r : r.MatMul(whrT);
-                    break;
-                }
-                default:
-                {
-                    var gh = h!.MatMul(whhT);                        // [b, 3H]
-                    if (bhh is not null) gh = gh.Add(bhh);
-                    var rz = Cols(x, 0, 2 * hidden).Add(Cols(gh, 0, 2 * hidden)).Sigmoid();
-                    var ghn = Cols(gh, 2 * hidden, hidden);
-                    var n = Cols(x, 2 * hidden, hidden).Add(Cols(rz, 0, hidden).Mul(ghn)).Tanh();
-                    tr.Act[t] = rz;
-                    tr.G[t] = n;
-                    tr.Ghn[t] = ghn;
-                    h = n.Add(Cols(rz, hidden, hidden).Mul(h.Sub(n)));  // (1 - z) n + z h
-                    break;
-                }
-            }
-            tr.Out[t] = h;
-        }
-        finals.Add((0, h!, c));
-        finals.Sort((u, v) => u.Start.CompareTo(v.Start));
-        tr.HN = finals.Count == 1 ? finals[0].H : Tensor.Cat(finals.Select(f => f.H).ToArray());
-        if (c0 is not null) tr.CN = finals.Count == 1 ? finals[0].C! : Tensor.Cat(finals.Select(f => f.C!).ToArray());
-        return tr;
-    }
-
-    private readonly record struct ScanGrads(Tensor GatesX, Tensor H0, Tensor? C0, Tensor WeightHh, Tensor? BiasHh, Tensor? WeightHr);
-
-    private static ScanGrads ScanBackward(RecurrentMode mode, ScanTrace tr, Tensor g, Tensor h0, Tensor whh, Tensor? whr,
-        int[] bs, int[] offsets, bool reverse)
-    {
-        int steps = bs.Length, n = h0.Shape[0], hOut = h0.Shape[1], hidden = whh.Shape[0] / GateCount(mode);
-        int sumB = offsets[^1] + bs[^1];
-        bool lstm = mode == RecurrentMode.Lstm;
-        var (dY, dHN, dCN) = SplitScan(g, sumB, n, hOut, hidden, lstm);
-        var dGx = new Tensor[steps];
-        var dGh = new Tensor[steps];   // GRU: gradient of W_hh h + b_hh
-        var dHr = new Tensor[steps];   // LSTM with projection: gradient of the projected h
-        var pieces = new List<(int Start, Tensor H, Tensor? C)>();
-        int tLast = reverse ? 0 : steps - 1;
-        Tensor? dh = Rows(dHN, 0, bs[tLast]);
-        Tensor? dc = dCN is null ? null : Rows(dCN, 0, bs[tLast]);
-        for (int p = steps - 1; p >= 0; p--)
-        {
-            int t = reverse ? steps - 1 - p : p, b = bs[t];
-            var dOut = dh!.Add(Rows(dY, offsets[t], b));
-            Tensor dhp, dcp = null!;
-            switch (mode)
-            {
-                case RecurrentMode.RnnTanh:
-                {
-                    var y = tr.Out[t];
-                    dGx[t] = dOut.Mul(1 - y.Mul(y));
-                    dhp = dGx[t].MatMul(whh);
-                    break;
-                }
-                case RecurrentMode.RnnRelu:
-                    dGx[t] = dOut.MaskedFill(tr.Out[t].Le(0), 0);
-                    dhp = dGx[t].MatMul(whh);
-                    break;
-                case RecurrentMode.Lstm:
-                {
-                    var sig = tr.Act[t];
-                    Tensor i = Cols(sig, 0, hidden), f = Cols(sig, hidden, hidden), o = Cols(sig, 3 * hidden, hidden);
-                    Tensor gg = tr.G[t], th = tr.Th[t];
-                    dHr[t] = dOut;
-                    var dr = whr is null ? dOut : dOut.MatMul(whr);
-                    var dct = dr.Mul(o).Mul(1 - th.Mul(th)).Add(dc!);
-                    var dsi = dct.Mul(gg);
-                    var dsf = dct.Mul(tr.Cp[t]);
-                    var dsg = dct.Mul(i);
-                    var dso = dr.Mul(th);
-                    dGx[t] = Tensor.Cat([dsi.Mul(i.Mul(1 - i)), dsf.Mul(f.Mul(1 - f)), dsg.Mul(1 - gg.Mul(gg)), dso.Mul(o.Mul(1 - o))], 1);
-                    dcp = dct.Mul(f);
-                    dhp = dGx[t].MatMul(whh);
-                    break;
-                }
-                default:
-                {
-                    var rz = tr.Act[t];
-                    Tensor r = Cols(rz, 0, hidden), z = Cols(rz, hidden, hidden), nn = tr.G[t], hp = tr.Hp[t];
-                    var dan = dOut.Mul(1 - z).Mul(1 - nn.Mul(nn));   // through n = tanh(a_n)
-                    var dz = dOut.Mul(hp.Sub(nn));
-                    var drz = Tensor.Cat([dan.Mul(tr.Ghn[t]).Mul(r.Mul(1 - r)), dz.Mul(z.Mul(1 - z))], 1);
-                    dGx[t] = Tensor.Cat([drz, dan], 1);
-                    dGh[t] = Tensor.Cat([drz, dan.Mul(r)], 1);
-                    dhp = dOut.Mul(z).Add(dGh[t].MatMul(whh));
-                    break;
-                }
-            }
-            // Undo the state transition that preceded this step.
-            int prev = p > 0 ? bs[reverse ? steps - p : p - 1] : 0;
-            if (b > prev)
-            {
-                pieces.Add((prev, dhp.Narrow(0, prev, b - prev), lstm ? dcp.Narrow(0, prev, b - prev) : null));
-                dh = prev > 0 ? dhp.Narrow(0, 0, prev) : null;
-                dc = lstm && prev > 0 ? dcp.Narrow(0, 0, prev) : null;
-            }
-            else if (b < prev)
-            {
-                dh = Tensor.Cat([dhp, dHN.Narrow(0, b, prev - b)]);
-                dc = lstm ? Tensor.Cat([dcp, dCN!.Narrow(0, b, prev - b)]) : null;
-            }
-            else
-            {
-                dh = dhp;
-                dc = lstm ? dcp : null;
-            }
-        }
-        pieces.Sort((u, v) => u.Start.CompareTo(v.Start));
-        var dH0 = pieces.Count == 1 ? pieces[0].H : Tensor.Cat(pieces.Select(q => q.H).ToArray());
-        Tensor? dC0 = lstm ? (pieces.Count == 1 ? pieces[0].C! : Tensor.Cat(pieces.Select(q => q.C!).ToArray())) : null;
-
-        // One GEMM over all steps for each weight gradient.
-        var hPrev = Tensor.Cat(tr.Hp);                                     // [sumB, Hout]
-        var dGates = Tensor.Cat(dGx);                                      // [sumB, G*H]
-        var dRec = mode == RecurrentMode.Gru ? Tensor.Cat(dGh) : dGates;   // gradient of h W_hh^T (+ b_hh)
-        var dWhh = dRec.T.MatMul(hPrev);
-        var dBhh = mode == RecurrentMode.Gru ? dRec.Sum(0) : null;
-        var dWhr = lstm && whr is not null ? Tensor.Cat(dHr).T.MatMul(Tensor.Cat(tr.R)) : null;
-        return new ScanGrads(dGates, dH0, dC0, dWhh, dBhh, dWhr);
     }
 }
