@@ -41,8 +41,8 @@ public static partial class F
         {
             flat = Tensor.Uninitialized([geo.ResultLength], dtype);
             saved = Tensor.Uninitialized([geo.SavedLength], dtype);
-            RecurrentBackend.RecurrentForward(geo, Strip(gatesX)!.Value, Strip(biasX), Strip(h0)!.Value, Strip(c0), Strip(weightHh)!.Value, Strip(biasHh),
-                Strip(weightHr), Strip(flat)!.Value, Strip(saved)!.Value);
+            RecurrentBackend.RecurrentForward(geo, AsStrip(gatesX)!.Value, AsStrip(biasX), AsStrip(h0)!.Value, AsStrip(c0), AsStrip(weightHh)!.Value, AsStrip(biasHh),
+                AsStrip(weightHr), AsStrip(flat)!.Value, AsStrip(saved)!.Value);
         }
         var inputs = new List<Tensor> { gatesX };
         if (biasX is not null) inputs.Add(biasX);
@@ -66,8 +66,8 @@ public static partial class F
                 whh = Tensor.Uninitialized([geo.Gates * hidden, hOut], dtype);
                 dbhh = biasHh is null ? null : Tensor.Uninitialized([geo.Gates * hidden], dtype);
                 dwhr = weightHr is null ? null : Tensor.Uninitialized([hOut, hidden], dtype);
-                RecurrentBackend.RecurrentBackward(geo, Strip(weightHh)!.Value, Strip(weightHr), Strip(flat)!.Value, Strip(saved)!.Value,
-                    Strip(g)!.Value, Strip(gx)!.Value, Strip(dbx), Strip(dh0)!.Value, Strip(dc0), Strip(whh)!.Value, Strip(dbhh), Strip(dwhr));
+                RecurrentBackend.RecurrentBackward(geo, AsStrip(weightHh)!.Value, AsStrip(weightHr), AsStrip(flat)!.Value, AsStrip(saved)!.Value,
+                    AsStrip(g)!.Value, AsStrip(gx)!.Value, AsStrip(dbx), AsStrip(dh0)!.Value, AsStrip(dc0), AsStrip(whh)!.Value, AsStrip(dbhh), AsStrip(dwhr));
             }
             var r = new List<Tensor?> { gx };
             if (biasX is not null) r.Add(dbx);
@@ -81,7 +81,7 @@ public static partial class F
     }
 
     // The contiguous elements of t (a copy when t is strided) as a kernel strip.
-    private static Strip? Strip(Tensor? t)
+    private static Strip? AsStrip(Tensor? t)
     {
         if (t is null) return null;
         if (!t.IsContiguous) using (Autograd.NoGrad()) t = t.Contiguous();

@@ -15,8 +15,8 @@ public static partial class F
     {
         var offsets = Offsets(batchSizes);
         var gx = biasX is null ? gatesX : gatesX.Add(biasX);
-        var trace = ScanForward(kind, gx, h0, c0, weightHh, biasHh, weightHr, batchSizes, offsets, reverse);
-        var r = ScanBackward(kind, trace, g, h0, weightHh, weightHr, batchSizes, offsets, reverse);
+        var trace = GraphForward(kind, gx, h0, c0, weightHh, biasHh, weightHr, batchSizes, offsets, reverse);
+        var r = GraphBackward(kind, trace, g, h0, weightHh, weightHr, batchSizes, offsets, reverse);
         return (r.GatesX, biasX is null ? null : r.GatesX.Sum(0), r.H0, r.C0, r.WeightHh, r.BiasHh, r.WeightHr);
     }
 
@@ -43,11 +43,9 @@ public static partial class F
         public readonly Tensor[] Th = new Tensor[steps];   // LSTM tanh(c_t)
         public readonly Tensor[] R = new Tensor[steps];    // LSTM with projection: o * tanh(c_t) before W_hr
         public readonly Tensor[] Ghn = new Tensor[steps];  // GRU W_hn h + b_hn
-        public Tensor HN = null!;
-        public Tensor? CN;
     }
 
-    private static ScanTrace ScanForward(RecurrentKind mode, Tensor gx, Tensor h0, Tensor? c0, Tensor whh, Tensor? bhh, Tensor? whr,
+    private static ScanTrace GraphForward(RecurrentKind mode, Tensor gx, Tensor h0, Tensor? c0, Tensor whh, Tensor? bhh, Tensor? whr,
         int[] bs, int[] offsets, bool reverse)
     {
         int steps = bs.Length, hidden = whh.Shape[0] / GateCount(mode);
@@ -56,7 +54,6 @@ public static partial class F
         var whrT = whr?.T;
         Tensor? h = null, c = null;
         int prev = 0;
-        var finals = new List<(int Start, Tensor H, Tensor? C)>();
         for (int p = 0; p < steps; p++)
         {
             int t = reverse ? steps - 1 - p : p, b = bs[t];
@@ -68,9 +65,8 @@ public static partial class F
             }
             else if (b < prev)
             {
-                // Sequences b..prev-1 ended at the previous step: their state is final.
-                finals.Add((b, h!.Narrow(0, b, prev - b), c?.Narrow(0, b, prev - b)));
-                h = h.Narrow(0, 0, b);
+                // Sequences b..prev-1 ended at the previous step.
+                h = h!.Narrow(0, 0, b);
                 c = c?.Narrow(0, 0, b);
             }
             prev = b;
@@ -116,16 +112,12 @@ public static partial class F
             }
             tr.Out[t] = h;
         }
-        finals.Add((0, h!, c));
-        finals.Sort((u, v) => u.Start.CompareTo(v.Start));
-        tr.HN = finals.Count == 1 ? finals[0].H : Tensor.Cat(finals.Select(f => f.H).ToArray());
-        if (c0 is not null) tr.CN = finals.Count == 1 ? finals[0].C! : Tensor.Cat(finals.Select(f => f.C!).ToArray());
         return tr;
     }
 
     private readonly record struct ScanGrads(Tensor GatesX, Tensor H0, Tensor? C0, Tensor WeightHh, Tensor? BiasHh, Tensor? WeightHr);
 
-    private static ScanGrads ScanBackward(RecurrentKind mode, ScanTrace tr, Tensor g, Tensor h0, Tensor whh, Tensor? whr,
+    private static ScanGrads GraphBackward(RecurrentKind mode, ScanTrace tr, Tensor g, Tensor h0, Tensor whh, Tensor? whr,
         int[] bs, int[] offsets, bool reverse)
     {
         int steps = bs.Length, n = h0.Shape[0], hOut = h0.Shape[1], hidden = whh.Shape[0] / GateCount(mode);
