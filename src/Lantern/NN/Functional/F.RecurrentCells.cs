@@ -66,6 +66,7 @@ public static partial class F
         bool unbatched = input.Rank == 1;
         var x = unbatched ? input.Unsqueeze(0) : input;
         int n = x.Shape[0];
+        if (n == 0) throw new ArgumentException($"{name}: an empty batch is not supported (input shape {input.Shape}).");
         foreach (var (s, what) in new[] { (hx, "hidden0"), (cx, "hidden1") })
         {
             if (s is null) continue;
