@@ -108,7 +108,8 @@ public sealed partial class Tensor
         var y = Uninitialized([.. batch.Raw, m, n], a.DType);
         var lc = Layout.Contiguous([nb, m, n]);
         y.Backend.MatMul(la.t.Buffer, la.l, lb.t.Buffer, lb.l, y.Buffer, lc, 1, 0);
-        return Autograd.Record(y, "MatMul", [a, b], g => [MatMulCore(g, b.MT, op), MatMulCore(a.MT, g, op)], a, b);
+        return Autograd.Record(y, "MatMul", [a, b], g =>
+            [a.RequiresGrad ? MatMulCore(g, b.MT, op) : null, b.RequiresGrad ? MatMulCore(a.MT, g, op) : null], a, b);
     }
 
     /// <summary>A [batch, rows, cols] layout of t expanded to the batch shape; materialised when the batch dims cannot merge.</summary>
