@@ -18,7 +18,7 @@ public enum ActivationOp
     Silu,
     /// <summary>x * tanh(log1p(exp(x))); dx = g (t + x s (1 - t^2)), s = sigmoid(x), t = tanh(softplus(x)).</summary>
     Mish,
-    /// <summary>x * min(max(x + 3, 0), 6) / 6; dx = x &lt; -3 ? 0 : x &lt;= 3 ? g (x / 3 + 1/2) : g.</summary>
+    /// <summary>x * min(max(x + 3, 0), 6) / 6; dx = x &lt;= -3 ? 0 : x &lt; 3 ? g (x / 3 + 1/2) : g (libtorch 2.10's choice at -3 and 3).</summary>
     Hardswish,
     /// <summary>min(max(x + 3, 0), 6) / 6; dx = -3 &lt; x &lt; 3 ? g / 6 : 0.</summary>
     Hardsigmoid,

@@ -127,7 +127,7 @@ public sealed partial class CpuBackend : IActivationBackend
         TensorPrimitives.Add(t1, T.One, t2);      // w
         TensorPrimitives.Log(t2, t3);             // log w
         for (int i = 0; i < x.Length; i++) t3[i] = Log1pFrom(t1[i], t2[i], t3[i], x[i]);
-        TensorPrimitives.Tanh(t3, t3);
+        UnaryKernels.Tanh<T>(t3, t3);
     }
 
     private static void BackwardBlock<T>(ActivationOp op, ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> dx, T p0, T p1, T p2) where T : unmanaged, IFloatingPointIeee754<T>
@@ -165,7 +165,7 @@ public sealed partial class CpuBackend : IActivationBackend
                 for (int i = 0; i < n; i++) { T t = t3[i]; dx[i] = g[i] * (t + x[i] * t1[i] * (T.One - t * t)); }
                 break;
             case ActivationOp.Hardswish:
-                for (int i = 0; i < n; i++) { T v = x[i]; dx[i] = v < -three ? T.Zero : v <= three ? g[i] * (v / three + half) : g[i]; }
+                for (int i = 0; i < n; i++) { T v = x[i]; dx[i] = v <= -three ? T.Zero : v < three ? g[i] * (v / three + half) : g[i]; }
                 break;
             case ActivationOp.Hardsigmoid:
                 for (int i = 0; i < n; i++) { T v = x[i]; dx[i] = v > -three && v < three ? g[i] / six : T.Zero; }

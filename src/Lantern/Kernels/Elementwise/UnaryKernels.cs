@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Lantern.Kernels;
 
@@ -38,7 +40,7 @@ public static class UnaryKernels
             case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
             case UnaryOp.Cos: TensorPrimitives.Cos(x, y); break;
             case UnaryOp.Tan: for (int i = 0; i < x.Length; i++) y[i] = T.Tan(x[i]); break;
-            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case UnaryOp.Tanh: Tanh(x, y); break;
             case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case UnaryOp.Erf: Erf(x, y); break;
             case UnaryOp.Floor: TensorPrimitives.Floor(x, y); break;
@@ -87,6 +89,43 @@ public static class UnaryKernels
             T v = x[i];
             T u = T.One + v;
             y[i] = u == T.One ? v : T.IsInfinity(u) ? u : T.Log(u) * v / (u - T.One);
+        }
+    }
+
+    /// <summary>
+    /// tanh to within rounding. TensorPrimitives.Tanh for float is off by 1-2 ulp for most inputs (and returns -6e-8
+    /// for 0), so float is computed in double and rounded once (PyTorch's Sleef tanhf is correctly rounded almost
+    /// everywhere; the gradient 1 - y^2 of a saturated tanh amplifies any ulp). For double, TensorPrimitives'
+    /// absolute error near 1e-18 is a large relative error for tiny |x|: there the series
+    /// x (1 - x^2/3 + 2x^4/15) is used (exact to rounding for |x| &lt; 1e-3). x and y may be the same span.
+    /// </summary>
+    public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.Overlaps(y) && !Unsafe.AreSame(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y)))
+            throw new ArgumentException("Tanh kernel: x and y overlap partially.");
+        const int block = 512;
+        Span<double> wide = stackalloc double[block];
+        Span<double> result = stackalloc double[block];
+        bool isFloat = typeof(T) == typeof(float);
+        for (int start = 0; start < x.Length; start += block)
+        {
+            int len = Math.Min(block, x.Length - start);
+            var w = wide[..len];
+            var r = result[..len];
+            if (isFloat) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<T, float>(x).Slice(start, len), w);
+            else MemoryMarshal.Cast<T, double>(x).Slice(start, len).CopyTo(w);   // keep x: y may alias it
+            TensorPrimitives.Tanh<double>(w, r);
+            for (int i = 0; i < len; i++)
+            {
+                double v = w[i];
+                if (Math.Abs(v) < 1e-3)
+                {
+                    double v2 = v * v;
+                    r[i] = v * (1 + v2 * (-1.0 / 3 + v2 * (2.0 / 15)));   // keeps the sign of zero too
+                }
+            }
+            if (isFloat) TensorPrimitives.ConvertTruncating<double, float>(r, MemoryMarshal.Cast<T, float>(y).Slice(start, len));
+            else r.CopyTo(MemoryMarshal.Cast<T, double>(y).Slice(start, len));
         }
     }
 

@@ -138,12 +138,12 @@ public static partial class F
     });
 
     /// <summary>
-    /// torch.nn.functional.hardswish: x * relu6(x + 3) / 6. Gradient 0 for x &lt; -3, g (x / 3 + 1/2) for
-    /// -3 &lt;= x &lt;= 3, g above (PyTorch's one-sided choices at -3 and 3).
+    /// torch.nn.functional.hardswish: x * relu6(x + 3) / 6. Gradient 0 for x &lt;= -3, g (x / 3 + 1/2) for
+    /// -3 &lt; x &lt; 3, g for x &gt;= 3 (PyTorch's choices at -3 and 3, as libtorch 2.10 computes them).
     /// </summary>
     [Differentiable]
     public static Tensor Hardswish(Tensor input) => Fused(input, ActivationOp.Hardswish, "Hardswish", (g, x) =>
-        Tensor.Where(x.Lt(-3), 0, Tensor.Where(x.Le(3), g.Mul(x.Div(3).Add(0.5)), g)));
+        Tensor.Where(x.Le(-3), 0, Tensor.Where(x.Lt(3), g.Mul(x.Div(3).Add(0.5)), g)));
 
     /// <summary>torch.nn.functional.hardsigmoid: relu6(x + 3) / 6; gradient g / 6 for -3 &lt; x &lt; 3, else 0.</summary>
     [Differentiable]
