@@ -6,6 +6,8 @@ namespace Lantern.Kernels;
 /// </summary>
 public enum ActivationOp
 {
+    /// <summary>max(x, 0) (NaN kept); dx = x &lt;= 0 ? 0 : g (PyTorch's threshold_backward: 0 at 0). Also valid on y = relu(x).</summary>
+    Relu,
     /// <summary>min(max(x, P0), P1); dx = g where P0 &lt; x &lt; P1, else 0 (zero at both edges).</summary>
     Hardtanh,
     /// <summary>x &gt; 0 ? x : P0 * x; dx = x &gt; 0 ? g : P0 * g (slope at 0).</summary>

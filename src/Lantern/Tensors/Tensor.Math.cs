@@ -128,9 +128,10 @@ public sealed partial class Tensor
     [Differentiable]
     public Tensor Erf() => Unary(UnaryOp.Erf, "Erf", true, (g, x, y) => g.Mul(x.Mul(x).Neg().Exp()).Mul(2 / Math.Sqrt(Math.PI)), saveX: true);
 
-    /// <summary>max(x, 0); d = g where y &gt; 0.</summary>
+    /// <summary>max(x, 0); d = g where y &gt; 0 (one fused pass; a differentiable mask when double backward is recorded).</summary>
     [Differentiable]
-    public Tensor Relu() => Unary(UnaryOp.Relu, "Relu", false, (g, x, y) => g.MaskedFill(y.Le(0), 0), saveY: true);
+    public Tensor Relu() => Unary(UnaryOp.Relu, "Relu", false, (g, x, y) =>
+        Autograd.IsGradEnabled ? g.MaskedFill(y.Le(0), 0) : ActivationBackward(ActivationOp.Relu, g, y), saveY: true);
 
     /// <summary>In-place relu.</summary>
     public Tensor Relu_() => UnaryInPlace(UnaryOp.Relu, "Relu_", t => t.Relu(), false);

@@ -16,6 +16,9 @@ public class ActivationTests
     public void GradientsAtKinks()
     {
         Assert.Equal(0, Grad1(F.Relu, 0));
+        Assert.Equal(1, Grad1(F.Relu, double.NaN));                   // threshold_backward: NaN <= 0 is false
+        Assert.Equal(1, Grad1(x => F.Hardtanh(x), double.NaN));
+        Assert.Equal(0.01, Grad1(x => F.LeakyRelu(x), double.NaN));    // x > 0 is false
         Assert.Equal(0, Grad1(F.Relu6, 0));
         Assert.Equal(0, Grad1(F.Relu6, 6));
         Assert.Equal(1, Grad1(F.Relu6, 3));
@@ -75,6 +78,24 @@ public class ActivationTests
         var x32 = x.To(DType.Float32).RequiresGrad_();
         var g32 = Autograd.Grad([Apply(name, x32)], [x32], [v.To(DType.Float32)])[0]!;
         Gradcheck.Compare(g32.ToArray<double>(), GradX(false).ToArray<double>(), 1e-5, 1e-5, name + " float32");
+    }
+
+    [Fact] // the vectorised select kernels agree with scalar rules on every length (vector body and tail)
+    public void SelectKernelsEveryLength()
+    {
+        foreach (int n in new[] { 1, 7, 8, 9, 16, 33, 300 })
+        {
+            var x = Ops.R(n).Mul(2);
+            var xa = x.ToArray<double>();
+            var v = Ops.R(n);
+            var va = v.ToArray<double>();
+            Tensor G(Func<Tensor, Tensor> f) { var xs = x.Clone().RequiresGrad_(); return Autograd.Grad([f(xs)], [xs], [v])[0]!; }
+            Gradcheck.Compare(G(F.Relu).ToArray<double>(), xa.Select((a, i) => a > 0 ? va[i] : 0).ToArray(), 0, 0, $"relu n={n}");
+            Gradcheck.Compare(G(t => F.LeakyRelu(t, 0.3)).ToArray<double>(), xa.Select((a, i) => a > 0 ? va[i] : 0.3 * va[i]).ToArray(), 0, 1e-15, $"leaky n={n}");
+            Gradcheck.Compare(G(t => F.Hardtanh(t, -0.5, 1)).ToArray<double>(), xa.Select((a, i) => a > -0.5 && a < 1 ? va[i] : 0).ToArray(), 0, 0, $"hardtanh n={n}");
+            Gradcheck.Compare(F.LeakyRelu(x, 0.3).ToArray<double>(), xa.Select(a => a > 0 ? a : 0.3 * a).ToArray(), 0, 1e-15, $"leaky forward n={n}");
+            Gradcheck.Compare(F.Relu(x).ToArray<double>(), xa.Select(a => Math.Max(a, 0)).ToArray(), 0, 0, $"relu forward n={n}");
+        }
     }
 
     [Fact] // extreme inputs stay finite and exact in float32 (overflowing exp paths)

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Lantern.Kernels;
 
@@ -7,7 +9,7 @@ namespace Lantern.Kernels;
 // TensorPrimitives (vectorised) into block temporaries, and a scalar pass combines them.
 public sealed partial class CpuBackend : IActivationBackend
 {
-    private const int ActBlock = 256;
+    private const int ActBlock = 1024;
 
     private static void CheckActivation(string op, params ReadOnlySpan<Layout> layouts)
     {
@@ -57,6 +59,46 @@ public sealed partial class CpuBackend : IActivationBackend
             }
         });
 
+    private enum Keep { Positive, PositiveOrNaN, InsideOrNaN }
+
+    private static Vector<T> KeepMask<T>(Keep keep, Vector<T> v, Vector<T> lo, Vector<T> hi) where T : unmanaged, IFloatingPointIeee754<T> => keep switch
+    {
+        Keep.Positive => Vector.GreaterThan(v, Vector<T>.Zero),
+        Keep.PositiveOrNaN => Vector.GreaterThan(v, Vector<T>.Zero) | ~Vector.Equals(v, v),
+        _ => (Vector.GreaterThan(v, lo) & Vector.LessThan(v, hi)) | ~Vector.Equals(v, v),
+    };
+
+    /// <summary>
+    /// dst = keep(x) ? a : (a * s when scaleOthers, else 0), vectorised: Positive is x &gt; 0, PositiveOrNaN adds NaN,
+    /// InsideOrNaN is lo &lt; x &lt; hi or NaN. The scalar tail uses one-lane vectors of the same masks.
+    /// </summary>
+    private static void Select<T>(Keep keep, ReadOnlySpan<T> a, ReadOnlySpan<T> x, Span<T> dst, T s, bool scaleOthers, T lo = default, T hi = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, w = Vector<T>.Count, n = x.Length;
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rd = ref MemoryMarshal.GetReference(dst);
+        Vector<T> vs = new(s), vlo = new(lo), vhi = new(hi);
+        for (; i + w <= n; i += w)
+        {
+            var va = Vector.LoadUnsafe(ref ra, (nuint)i);
+            var mask = KeepMask(keep, Vector.LoadUnsafe(ref rx, (nuint)i), vlo, vhi);
+            Vector.StoreUnsafe(Vector.ConditionalSelect(mask, va, scaleOthers ? va * vs : Vector<T>.Zero), ref rd, (nuint)i);
+        }
+        for (; i < n; i++)
+        {
+            T xv = Unsafe.Add(ref rx, i), av = Unsafe.Add(ref ra, i);
+            bool k = keep switch
+            {
+                Keep.Positive => xv > T.Zero,
+                Keep.PositiveOrNaN => xv > T.Zero || T.IsNaN(xv),
+                _ => (xv > lo && xv < hi) || T.IsNaN(xv),
+            };
+            Unsafe.Add(ref rd, i) = k ? av : scaleOthers ? av * s : T.Zero;
+        }
+    }
+
     // log1p(e) given e, w = 1 + e and log(w) (Kahan's correction keeps precision when e is tiny); z when w overflows.
     private static T Log1pFrom<T>(T e, T w, T logW, T z) where T : IFloatingPointIeee754<T> =>
         T.IsPositiveInfinity(w) ? z : w == T.One ? e : logW * e / (w - T.One);
@@ -65,6 +107,7 @@ public sealed partial class CpuBackend : IActivationBackend
     private static T Expm1From<T>(T z, T u, T logU) where T : IFloatingPointIeee754<T> =>
         u == T.One ? z : u - T.One == -T.One ? -T.One : T.IsPositiveInfinity(u) ? u : (u - T.One) * z / logU;
 
+    [SkipLocalsInit] // the block temporaries are written before they are read
     private static void ForwardBlock<T>(ActivationOp op, ReadOnlySpan<T> x, Span<T> y, T p0, T p1, T p2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = x.Length;
@@ -73,12 +116,15 @@ public sealed partial class CpuBackend : IActivationBackend
         T three = T.CreateTruncating(3), six = T.CreateTruncating(6);
         switch (op)
         {
+            case ActivationOp.Relu:
+                UnaryKernels.ApplyFloating(UnaryOp.Relu, x, y, T.Zero, T.Zero, T.Zero);
+                break;
             case ActivationOp.Hardtanh:
                 TensorPrimitives.Max(x, p0, y);
                 TensorPrimitives.Min(y, p1, y);
                 break;
             case ActivationOp.LeakyRelu:
-                for (int i = 0; i < n; i++) { T v = x[i]; y[i] = v > T.Zero ? v : v * p0; }
+                Select(Keep.Positive, x, x, y, p0, scaleOthers: true);
                 break;
             case ActivationOp.Softplus:
                 TensorPrimitives.Multiply(x, p0, t1);          // beta x
@@ -130,6 +176,7 @@ public sealed partial class CpuBackend : IActivationBackend
         UnaryKernels.Tanh<T>(t3, t3);
     }
 
+    [SkipLocalsInit]
     private static void BackwardBlock<T>(ActivationOp op, ReadOnlySpan<T> g, ReadOnlySpan<T> x, Span<T> dx, T p0, T p1, T p2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = x.Length;
@@ -138,11 +185,14 @@ public sealed partial class CpuBackend : IActivationBackend
         T three = T.CreateTruncating(3), six = T.CreateTruncating(6), half = T.CreateTruncating(0.5);
         switch (op)
         {
+            case ActivationOp.Relu:
+                Select(Keep.PositiveOrNaN, g, x, dx, T.Zero, scaleOthers: false);
+                break;
             case ActivationOp.Hardtanh:
-                for (int i = 0; i < n; i++) dx[i] = x[i] <= p0 || x[i] >= p1 ? T.Zero : g[i];
+                Select(Keep.InsideOrNaN, g, x, dx, T.Zero, scaleOthers: false, p0, p1);
                 break;
             case ActivationOp.LeakyRelu:
-                for (int i = 0; i < n; i++) dx[i] = x[i] > T.Zero ? g[i] : g[i] * p0;
+                Select(Keep.Positive, g, x, dx, p0, scaleOthers: true);
                 break;
             case ActivationOp.Softplus:
                 TensorPrimitives.Multiply(x, p0, t1);

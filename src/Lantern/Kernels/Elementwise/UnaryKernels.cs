@@ -60,9 +60,7 @@ public static class UnaryKernels
                     y[i] = T.IsNaN(a) ? p0 : T.IsPositiveInfinity(a) ? p1 : T.IsNegativeInfinity(a) ? p2 : a;
                 }
                 break;
-            case UnaryOp.Relu:
-                for (int i = 0; i < x.Length; i++) { T a = x[i]; y[i] = a > T.Zero || T.IsNaN(a) ? a : T.Zero; }
-                break;
+            case UnaryOp.Relu: Relu(x, y); break;
             default: throw new NotSupportedException($"UnaryKernels: {op} is not a floating op.");
         }
     }
@@ -92,6 +90,20 @@ public static class UnaryKernels
         }
     }
 
+    /// <summary>max(x, 0) with NaN kept (x &lt;= 0 becomes +0), vectorised.</summary>
+    private static void Relu<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, w = Vector<T>.Count;
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        for (; i + w <= x.Length; i += w)
+        {
+            var v = Vector.LoadUnsafe(ref rx, (nuint)i);
+            Vector.StoreUnsafe(Vector.ConditionalSelect(Vector.LessThanOrEqual(v, Vector<T>.Zero), Vector<T>.Zero, v), ref ry, (nuint)i);
+        }
+        for (; i < x.Length; i++) { T a = Unsafe.Add(ref rx, i); Unsafe.Add(ref ry, i) = a <= T.Zero ? T.Zero : a; }
+    }
+
     /// <summary>
     /// tanh to within rounding. TensorPrimitives.Tanh for float is off by 1-2 ulp for most inputs (and returns -6e-8
     /// for 0), so float is computed in double and rounded once (PyTorch's Sleef tanhf is correctly rounded almost
@@ -99,6 +111,7 @@ public static class UnaryKernels
     /// absolute error near 1e-18 is a large relative error for tiny |x|: there the series
     /// x (1 - x^2/3 + 2x^4/15) is used (exact to rounding for |x| &lt; 1e-3). x and y may be the same span.
     /// </summary>
+    [SkipLocalsInit]
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.Overlaps(y) && !Unsafe.AreSame(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y)))
