@@ -160,6 +160,30 @@ public class NormTests
         Assert.Equal("BatchNorm2d(2, eps=1e-05, momentum=None, affine=True, track_running_stats=True)", bn.ToString());
     }
 
+    [Fact] // SWA's UpdateBn drives the real BatchNorm through IRunningStats: cumulative average over the inputs, momentum restored
+    public void UpdateBnRecomputesBatchNormStatistics()
+    {
+        var bn = new BatchNorm1d(2, momentum: 0.3);
+        var model = new Sequential(bn);
+        bn.Forward(Tensor.Randn([4, 2]).Add(10));
+        model.Eval();
+        var xs = Enumerable.Range(0, 3).Select(i => Tensor.Randn([5, 2], generator: new Generator((ulong)(60 + i))).Mul(i + 1)).ToList();
+        global::Lantern.Optim.SwaUtils.UpdateBn(xs, model);
+        var mean = new double[2];
+        var varU = new double[2];
+        foreach (var x in xs)
+        {
+            var m = x.Double().Mean(0).ToArray<double>();
+            var v = x.Double().Var([0]).ToArray<double>();
+            for (int c = 0; c < 2; c++) { mean[c] += m[c] / 3; varU[c] += v[c] / 3; }
+        }
+        Gradcheck.Compare(bn.RunningMean!.ToArray<double>(), mean, 1e-6, 1e-5, "UpdateBn running_mean");
+        Gradcheck.Compare(bn.RunningVar!.ToArray<double>(), varU, 1e-6, 1e-5, "UpdateBn running_var");
+        Assert.Equal(0.3, bn.Momentum);
+        Assert.False(bn.Training);
+        Assert.Throws<ArgumentException>(() => bn.Momentum = 1.5);
+    }
+
     [Fact] // track_running_stats=False: no buffers, batch statistics in eval too; affine=False: no parameters
     public void BatchNormWithoutRunningStats()
     {

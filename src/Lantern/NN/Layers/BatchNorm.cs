@@ -14,7 +14,6 @@ public abstract class NormBase : Module<Tensor, Tensor>
     {
         if (numFeatures <= 0) throw new ArgumentException($"{Name}: num_features must be positive, got {numFeatures}.");
         if (eps < 0) throw new ArgumentException($"{Name}: eps must be non-negative, got {eps}.");
-        if (momentum is { } m && (m < 0 || m > 1)) throw new ArgumentException($"{Name}: momentum must be in [0, 1] or null, got {m}.");
         NumFeatures = numFeatures;
         Eps = eps;
         Momentum = momentum;
@@ -33,8 +32,22 @@ public abstract class NormBase : Module<Tensor, Tensor>
     /// <summary>Added to the variance before the square root.</summary>
     public double Eps { get; }
 
-    /// <summary>Running-average factor; null = cumulative moving average (factor 1 / num_batches_tracked).</summary>
-    public double? Momentum { get; }
+    /// <summary>
+    /// Running-average factor (settable, as PyTorch's module.momentum); null = cumulative moving average for batch
+    /// norm (factor 1 / num_batches_tracked) and no update for instance norm (PyTorch's rules).
+    /// </summary>
+    /// <exception cref="ArgumentException">Set outside [0, 1].</exception>
+    public double? Momentum
+    {
+        get => _momentum;
+        set
+        {
+            if (value is { } m && !(m >= 0 && m <= 1)) throw new ArgumentException($"{Name}: momentum must be in [0, 1] or null, got {m}.");
+            _momentum = value;
+        }
+    }
+
+    private double? _momentum;
 
     /// <summary>Whether weight and bias exist.</summary>
     public bool Affine { get; }
@@ -91,9 +104,10 @@ public abstract class NormBase : Module<Tensor, Tensor>
 /// <summary>
 /// PyTorch's _BatchNorm: training mode normalises with the batch statistics (biased variance) and updates the
 /// running ones (unbiased variance, factor momentum, or 1 / num_batches_tracked when momentum is null); eval
-/// mode normalises with the running statistics (or with batch statistics when none are tracked).
+/// mode normalises with the running statistics (or with batch statistics when none are tracked). Implements
+/// <see cref="IRunningStats"/> (what SWA's UpdateBn recomputes), as PyTorch's update_bn handles _BatchNorm.
 /// </summary>
-public abstract class BatchNormBase : NormBase
+public abstract class BatchNormBase : NormBase, IRunningStats
 {
     /// <summary>See <see cref="NormBase"/>.</summary>
     protected BatchNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats, DType dtype)
