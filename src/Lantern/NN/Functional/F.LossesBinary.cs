@@ -57,7 +57,8 @@ public static partial class F
         {
             var gs = g.Mul(k);
             if (weight is not null) gs = gs.Mul(weight);
-            var gx = x.Sub(t).Div(x.Neg().Add(1).Mul(x).Clamp(min: 1e-12)).Mul(gs);
+            // PyTorch's EPSILON is the float 1e-12f (aten Loss.cpp), also for double inputs.
+            var gx = x.Sub(t).Div(x.Neg().Add(1).Mul(x).Clamp(min: (double)1e-12f)).Mul(gs);
             var gt = t.RequiresGrad ? x.Neg().Log1p().Sub(x.Log()).Mul(gs) : null;
             return [gx, gt];
         }, x, t);

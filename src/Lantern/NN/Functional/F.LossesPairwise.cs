@@ -66,7 +66,7 @@ public static partial class F
             throw new ArgumentException($"{op}: expected target shape {WithoutClassDim(input1, input1.Rank - 1)} for inputs of shape {input1.Shape}, got {target.Shape}.");
         CheckPlusMinusOne(target, op);
         int d = input1.Rank - 1;
-        const double eps = 1e-12;
+        const double eps = (double)1e-12f; // PyTorch's EPSILON is a float (aten Loss.cpp)
         var prod = input1.Mul(input2).Sum(d);
         var m1 = input1.Mul(input1).Sum(d).Add(eps);
         var m2 = input2.Mul(input2).Sum(d).Add(eps);
