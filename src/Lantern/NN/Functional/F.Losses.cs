@@ -91,8 +91,9 @@ public static partial class F
         var d = input.Sub(target);
         var z = d.Abs();
         if (beta == 0) return ReduceLoss(z, reduction);
-        var loss = Tensor.Where(z.Lt(beta), d.Mul(d).Mul(0.5 / beta), z.Sub(0.5 * beta));
-        return ReduceLoss(loss, reduction);
+        // With q = min(z, beta): 0.5 q^2 / beta + (z - q) is 0.5 z^2 / beta below beta and z - 0.5 beta above.
+        var q = z.Clamp(max: beta);
+        return ReduceLoss(q.Mul(q).Mul(0.5 / beta).Add(z.Sub(q)), reduction);
     }
 
     /// <summary>
@@ -107,7 +108,8 @@ public static partial class F
         CheckSameShape(input, target, "HuberLoss");
         var d = input.Sub(target);
         var z = d.Abs();
-        var loss = Tensor.Where(z.Lt(delta), d.Mul(d).Mul(0.5), z.Sub(0.5 * delta).Mul(delta));
-        return ReduceLoss(loss, reduction);
+        // With q = min(z, delta): 0.5 q^2 + delta (z - q) is 0.5 z^2 below delta and delta (z - 0.5 delta) above.
+        var q = z.Clamp(max: delta);
+        return ReduceLoss(q.Mul(q).Mul(0.5).Add(z.Sub(q).Mul(delta)), reduction);
     }
 }

@@ -39,10 +39,10 @@ public static partial class F
         if (logTarget) per = target.Exp().Mul(target.Sub(input));
         else
         {
-            // xlogy(t, t) with log(1) = 0 standing in where t = 0 (keeps 0 * -inf and its gradient out).
-            Tensor safe;
-            using (Autograd.NoGrad()) safe = target.Eq(0);
-            per = target.Mul(Tensor.Where(safe, Tensor.OnesLike(target), target).Log()).Sub(target.Mul(input));
+            // xlogy(t, t): log(t + [t == 0]) puts log(1) = 0 where t = 0 (keeps 0 * -inf and its gradient out).
+            Tensor zero;
+            using (Autograd.NoGrad()) zero = target.Eq(0).To(target.DType);
+            per = target.Mul(target.Add(zero).Log()).Sub(target.Mul(input));
         }
         if (reduction == "batchmean") return input.Rank == 0 ? per.Sum() : per.Sum().Div(input.Shape[0]);
         return ReduceLoss(per, reduction);
