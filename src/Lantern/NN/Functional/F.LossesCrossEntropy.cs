@@ -72,7 +72,8 @@ public static partial class F
     /// NaN when every target is ignored), "sum" adds, "none" returns l with the target's shape.</para>
     /// <para>Probabilities: t' = (1 - eps) t + eps / C, l_i = -sum_c w_c t'[i, c] logp[i, c]; "mean" divides by the number
     /// of samples N * d1 * ... (not by weights); ignoreIndex must stay negative.</para>
-    /// <para>Backward (one pass, no log-softmax graph): dl_i/dx_i = softmax(x_i) * A_i - B_i with
+    /// <para>Backward (its own, no log-softmax graph; class-index forward and backward run as fused kernels of
+    /// <see cref="Kernels.ILossBackend"/>, and under create_graph as differentiable ops): dl_i/dx_i = softmax(x_i) * A_i - B_i with
     /// A_i = (1 - eps) w[t_i] + (eps / C) sum_c w_c and B_i = (1 - eps) w[t_i] onehot(t_i) + (eps / C) w, so without weight
     /// and smoothing it is softmax - onehot; probability targets get softmax * sum_c(w_c t'_c) - w t' and a target gradient
     /// -(1 - eps) w logp. Stable for any finite logits (+-1e4 gives no NaN or inf). weight gets no gradient.</para>
@@ -101,7 +102,7 @@ public static partial class F
         return CrossEntropyIndices(input, target, weight, ignoreIndex, reduction, labelSmoothing, cd);
     }
 
-    private static ILossBackend LossBackend => CpuBackend.Instance;
+    private static ILossBackend LossBackend => CpuBackend.Instance; // the backend seam for the fused kernels
 
     // Class-index targets: the forward and the first-order backward are fused kernels (one pass per position over the
     // classes); under create_graph the backward is built from differentiable ops instead, so it can be differentiated again.
