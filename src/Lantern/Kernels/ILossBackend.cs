@@ -28,4 +28,25 @@ public interface ILossBackend
     void CrossEntropyBackward(DeviceBuffer x, int xOffset, DeviceBuffer rowMax, DeviceBuffer logSum, DeviceBuffer target, int targetOffset,
         DeviceBuffer? weight, int weightOffset, int outer, int classes, int inner, long ignoreIndex, double labelSmoothing,
         double scale, DeviceBuffer? gradOutput, int gradOutputOffset, DeviceBuffer gradInput);
+
+    /// <summary>
+    /// Connectionist temporal classification (Graves et al., 2006), per sample n: the negative log-likelihood
+    /// -log p(l_n | x_n) summed over all alignments, by the forward (alpha) recursion in log space. logProbs is
+    /// contiguous [maxTime, batch, classes] from <paramref name="logProbsOffset"/>; the labels of sample n are
+    /// targets[targetOffsets[n] + k] for k &lt; targetLengths[n] (Int64 buffers, offset 0); inputLengths[n] &lt;= maxTime.
+    /// nll (logProbs' dtype, length batch) receives +inf where no alignment exists.
+    /// </summary>
+    void CtcLoss(DeviceBuffer logProbs, int logProbsOffset, int maxTime, int batch, int classes, DeviceBuffer targets,
+        DeviceBuffer targetOffsets, DeviceBuffer inputLengths, DeviceBuffer targetLengths, long blank, DeviceBuffer nll);
+
+    /// <summary>
+    /// PyTorch's CTC gradient (aten LossCTC.cpp): with alpha, beta the forward and backward variables and
+    /// lcab[t, c] = log sum over extended positions s labelled c of alpha[t, s] beta[t, s],
+    /// gradLogProbs[t, n, c] = gradScale[n] (exp(lp) - exp(lcab + nll - lp)) for t &lt; inputLengths[n], 0 after; zero for a
+    /// sample whose nll is infinite when <paramref name="zeroInfinity"/>. This is the gradient with respect to the logits
+    /// when logProbs = log_softmax(logits) (PyTorch's convention); gradScale has logProbs' dtype. gradLogProbs is written in full.
+    /// </summary>
+    void CtcLossBackward(DeviceBuffer logProbs, int logProbsOffset, int maxTime, int batch, int classes, DeviceBuffer targets,
+        DeviceBuffer targetOffsets, DeviceBuffer inputLengths, DeviceBuffer targetLengths, long blank, DeviceBuffer nll,
+        DeviceBuffer gradScale, bool zeroInfinity, DeviceBuffer gradLogProbs);
 }

@@ -307,4 +307,29 @@ public class LossReferenceTests(ITestOutputHelper output)
         Check("L1Penalty", a => global::Lantern.NN.Regularization.L1Penalty(a), b => b[0].abs().sum() + b[1].abs().sum(), w, 0, 1);
         Check("L2Penalty", a => global::Lantern.NN.Regularization.L2Penalty(a), b => b[0].pow(2).sum() + b[1].pow(2).sum(), w, 0, 1);
     }
+
+    [Theory, MemberData(nameof(Reductions))]
+    public void CtcLoss(string red)
+    {
+        var logits = Randn(130, 12, 3, 6).Mul(3);
+        var padded = LTensor.RandInt(1, 6, [3, 5], generator: new Gen(131));
+        var inLen = LTensor.FromArray(new long[] { 12, 10, 7 });
+        var tgLen = LTensor.FromArray(new long[] { 5, 3, 0 });
+        var concatenated = LTensor.FromArray(new long[] { 1, 4, 4, 2, 5, 3, 3, 1 });
+        var tgLen2 = LTensor.FromArray(new long[] { 4, 3, 1 });
+        foreach (var (name, tg, tl) in new[] { ("padded", padded, tgLen), ("concatenated", concatenated, tgLen2) })
+        {
+            // Through log_softmax (the usual use): the gradient with respect to the logits.
+            Check($"ctc_loss {red} {name} via log_softmax", a => LF.CtcLoss(LF.LogSoftmax(a[0], 2), a[1], a[2], a[3], reduction: red),
+                b => torch.nn.functional.ctc_loss(torch.nn.functional.log_softmax(b[0], 2), b[1], b[2], b[3], reduction: Red(red)), [logits, tg, inLen, tl], 0);
+            // On a log-probability leaf: PyTorch's gradient convention (exp(lp) - ...) reproduced.
+            Check($"ctc_loss {red} {name} leaf", a => LF.CtcLoss(a[0], a[1], a[2], a[3], reduction: red),
+                b => torch.nn.functional.ctc_loss(b[0], b[1], b[2], b[3], reduction: Red(red)), [LF.LogSoftmax(logits, 2), tg, inLen, tl], 0);
+        }
+        // blank 5, and an impossible sample (4 labels with a repeat in 4 steps) zeroed by zero_infinity.
+        var tgB = LTensor.FromArray(new long[] { 0, 2, 2, 1, 4, 0, 1, 3, 3, 3, 1, 0, 0, 0, 0 }, [3, 5]);
+        Check($"ctc_loss {red} blank 5 zero_infinity", a => LF.CtcLoss(LF.LogSoftmax(a[0], 2), a[1], a[2], a[3], 5, red, true),
+            b => torch.nn.functional.ctc_loss(torch.nn.functional.log_softmax(b[0], 2), b[1], b[2], b[3], 5, true, Red(red)),
+            [logits, tgB, LTensor.FromArray(new long[] { 12, 4, 9 }), LTensor.FromArray(new long[] { 5, 4, 2 })], 0);
+    }
 }

@@ -46,6 +46,30 @@ public class LossTests
         Close(F.CosineEmbeddingLoss(x, y, lab, 0.2), new CosineEmbeddingLoss(0.2).Forward(x, y, lab));
         Close(F.MarginRankingLoss(x.Select(1, 0), y.Select(1, 0), lab, 0.1, "none"), new MarginRankingLoss(0.1, "none").Forward(x.Select(1, 0), y.Select(1, 0), lab));
         Close(F.TripletMarginLoss(x, y, p, 0.5, 1, 1e-6, true), new TripletMarginLoss(0.5, 1, swap: true).Forward(x, y, p));
+        var lpc = F.LogSoftmax(R(6, 5, 2, 4), 2);
+        var tc = Tensor.FromArray(new long[] { 1, 3, 2, 2, 3, 1 }, [2, 3]);
+        Close(F.CtcLoss(lpc, tc, Idx(5, 4), Idx(3, 2), 0, "sum", true), new CTCLoss(reduction: "sum", zeroInfinity: true).Forward(lpc, tc, Idx(5, 4), Idx(3, 2)));
+        var tb = Tensor.FromArray(new long[] { 2, 0, 1, 1, 2, 0 }, [2, 3]);
+        Close(F.CtcLoss(lpc, tb, Idx(5, 4), Idx(3, 2), 3), new CTCLoss(3).Forward(lpc, tb, Idx(5, 4), Idx(3, 2)));
+    }
+
+    [Fact] // CTC: no double backward (as PyTorch), and an impossible alignment costs +inf unless zeroInfinity
+    public void CtcSpecialCases()
+    {
+        var x = R(40, 3, 1, 3).RequiresGrad_();
+        var t = Tensor.FromArray(new long[] { 1, 1 }, [1, 2]);
+        var loss = F.CtcLoss(F.LogSoftmax(x, 2), t, Idx(3), Idx(2));
+        Assert.Contains("CtcLoss: double backward", Assert.Throws<NotSupportedException>(() => Autograd.Grad([loss], [x], createGraph: true)).Message);
+        // "1 1" needs three steps (1, blank, 1): two are not enough.
+        Assert.True(double.IsPositiveInfinity(F.CtcLoss(F.LogSoftmax(x, 2).Narrow(0, 0, 2), t, Idx(2), Idx(2), reduction: "sum").Item<double>()));
+        var xz = x.Detach().Clone().RequiresGrad_();
+        var zeroed = F.CtcLoss(F.LogSoftmax(xz, 2).Narrow(0, 0, 2), t, Idx(2), Idx(2), reduction: "sum", zeroInfinity: true);
+        Assert.Equal(0.0, zeroed.Item<double>());
+        zeroed.Backward();
+        Assert.All(xz.Grad!.ToArray<double>(), g => Assert.Equal(0.0, g));
+        // A single step and an empty target: -log p(blank).
+        var lp1 = F.LogSoftmax(R(41, 1, 1, 4), 2);
+        Assert.Equal(-lp1[0, 0, 0].Item<double>(), F.CtcLoss(lp1, Tensor.Zeros([1, 0], DType.Int64), Idx(1), Idx(0), reduction: "sum").Item<double>(), 1e-14);
     }
 
     [Fact] // weights are buffers named as PyTorch's; loss modules print no arguments, as PyTorch's

@@ -19,8 +19,8 @@ public abstract class Loss : Module
     public string Reduction { get; }
 }
 
-/// <summary>A loss of an (input, target) pair: most losses. Three-input losses (CosineEmbeddingLoss,
-/// MarginRankingLoss, TripletMarginLoss) derive from <see cref="Loss"/> directly.</summary>
+/// <summary>A loss of an (input, target) pair: most losses. Losses of more inputs (CosineEmbeddingLoss,
+/// MarginRankingLoss, TripletMarginLoss, CTCLoss) derive from <see cref="Loss"/> directly.</summary>
 public abstract class TargetLoss : Loss
 {
     /// <summary>Checks and stores the reduction.</summary>
