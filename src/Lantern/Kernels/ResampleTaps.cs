@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Lantern.Kernels;
 
 /// <summary>
@@ -240,72 +242,84 @@ public sealed class ResampleTaps
         return b.Build();
     }
 
+    // The linear and cubic builders run in T = float for float32 data and double for float64 data, as PyTorch's
+    // kernels do (opmath_t), so weights agree with libtorch to the last bit of the index arithmetic.
+
     /// <summary>PyTorch's area_pixel_compute_scale: (in-1)/(out-1) with align_corners (0 when out = 1), else compute_scales_value.</summary>
-    private static double AreaScale(int inSize, int outSize, bool alignCorners, double? scale) =>
-        alignCorners ? (outSize > 1 ? (double)(inSize - 1) / (outSize - 1) : 0) : ScaleD(inSize, outSize, scale);
+    private static T AreaScale<T>(int inSize, int outSize, bool alignCorners, double? scale) where T : IFloatingPointIeee754<T> =>
+        alignCorners ? (outSize > 1 ? T.CreateTruncating(inSize - 1) / T.CreateTruncating(outSize - 1) : T.Zero)
+            : scale is { } s && s > 0 ? T.CreateTruncating(1.0 / s) : T.CreateTruncating(inSize) / T.CreateTruncating(outSize);
 
     /// <summary>PyTorch's area_pixel_compute_source_index: scale*o with align_corners, else scale*(o+0.5)-0.5 (clamped at 0 unless cubic).</summary>
-    private static double SourceIndex(double scale, int o, bool alignCorners, bool cubic)
+    private static T SourceIndex<T>(T scale, int o, bool alignCorners, bool cubic) where T : IFloatingPointIeee754<T>
     {
-        if (alignCorners) return scale * o;
-        double r = scale * (o + 0.5) - 0.5;
-        return !cubic && r < 0 ? 0 : r;
+        if (alignCorners) return scale * T.CreateTruncating(o);
+        T half = T.CreateTruncating(0.5);
+        T r = scale * (T.CreateTruncating(o) + half) - half;
+        return !cubic && r < T.Zero ? T.Zero : r;
     }
 
     /// <summary>PyTorch's guard_index_and_lambda: index min(floor(real), in-1), fraction clamped to [0, 1].</summary>
-    private static (int Index, double Lambda) Guard(double real, int inSize)
+    private static (int Index, T Lambda) Guard<T>(T real, int inSize) where T : IFloatingPointIeee754<T>
     {
-        int i = (int)Math.Min((long)Math.Floor(real), inSize - 1);
-        return (i, Math.Min(Math.Max(real - i, 0), 1));
+        int i = (int)Math.Min(long.CreateSaturating(T.Floor(real)), inSize - 1);
+        return (i, T.Min(T.Max(real - T.CreateTruncating(i), T.Zero), T.One));
     }
 
     /// <summary>
     /// Linear interpolation (PyTorch's compute_source_index_and_lambda): equal sizes copy; otherwise the source
-    /// position s from <see cref="SourceIndex"/> (negative clamped to 0), i0 = min(floor s, in-1),
-    /// i1 = min(i0+1, in-1), weights (1 - l, l) with l = s - i0 clamped to [0, 1].
+    /// position s from <see cref="SourceIndex{T}"/> (negative clamped to 0), i0 = min(floor s, in-1),
+    /// i1 = min(i0+1, in-1), weights (1 - l, l) with l = s - i0 clamped to [0, 1]. Computed in float when
+    /// <paramref name="single"/> (float32 data), in double otherwise.
     /// </summary>
-    public static ResampleTaps Linear(int inSize, int outSize, bool alignCorners, double? scale)
+    public static ResampleTaps Linear(int inSize, int outSize, bool alignCorners, double? scale, bool single = false) =>
+        inSize == outSize ? Identity(inSize) : single ? LinearT<float>(inSize, outSize, alignCorners, scale) : LinearT<double>(inSize, outSize, alignCorners, scale);
+
+    private static ResampleTaps LinearT<T>(int inSize, int outSize, bool alignCorners, double? scale) where T : IFloatingPointIeee754<T>
     {
-        if (inSize == outSize) return Identity(inSize);
         var b = new Builder(inSize, outSize);
-        double sc = AreaScale(inSize, outSize, alignCorners, scale);
+        T sc = AreaScale<T>(inSize, outSize, alignCorners, scale);
         for (int o = 0; o < outSize; o++)
         {
             var (i0, l1) = Guard(SourceIndex(sc, o, alignCorners, cubic: false), inSize);
-            b.Add(i0, 1 - l1);
-            b.Add(i0 < inSize - 1 ? i0 + 1 : i0, l1);
+            b.Add(i0, double.CreateTruncating(T.One - l1));
+            b.Add(i0 < inSize - 1 ? i0 + 1 : i0, double.CreateTruncating(l1));
             b.EndRow();
         }
         return b.Build();
     }
 
-    /// <summary>Keys' cubic convolution kernel with A = -0.75 (PyTorch's get_cubic_upsample_coefficients).</summary>
-    public static void CubicCoefficients(double t, Span<double> c)
+    /// <summary>Keys' cubic convolution kernel with A = -0.75 (PyTorch's get_cubic_upsample_coefficients) at fraction t.</summary>
+    public static void CubicCoefficients<T>(T t, Span<T> c) where T : IFloatingPointIeee754<T>
     {
-        const double A = -0.75;
-        static double Near(double x) => ((A + 2) * x - (A + 3)) * x * x + 1;
-        static double Far(double x) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
-        c[0] = Far(t + 1);
+        T a = T.CreateTruncating(-0.75), one = T.One, two = one + one;
+        T three = two + one, four = two + two, five = four + one, eight = four + four;
+        T Near(T x) => ((a + two) * x - (a + three)) * x * x + one;
+        T Far(T x) => ((a * x - five * a) * x + eight * a) * x - four * a;
+        c[0] = Far(t + one);
         c[1] = Near(t);
-        c[2] = Near(1 - t);
-        c[3] = Far(2 - t);
+        c[2] = Near(one - t);
+        c[3] = Far(two - t);
     }
 
     /// <summary>
     /// Bicubic interpolation, one dim (PyTorch's compute_indices_weights_cubic): source position s (not clamped),
     /// i = min(floor s, in-1), t = s - i clamped to [0, 1]; taps i-1 .. i+2 with positions clamped into [0, in-1]
-    /// (border replicate) and Keys' weights (A = -0.75).
+    /// (border replicate) and Keys' weights (A = -0.75). Computed in float when <paramref name="single"/>.
     /// </summary>
-    public static ResampleTaps Cubic(int inSize, int outSize, bool alignCorners, double? scale)
+    public static ResampleTaps Cubic(int inSize, int outSize, bool alignCorners, double? scale, bool single = false) =>
+        single ? CubicT<float>(inSize, outSize, alignCorners, scale) : CubicT<double>(inSize, outSize, alignCorners, scale);
+
+    private static ResampleTaps CubicT<T>(int inSize, int outSize, bool alignCorners, double? scale) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var b = new Builder(inSize, outSize);
-        double sc = AreaScale(inSize, outSize, alignCorners, scale);
-        Span<double> c = stackalloc double[4];
+        T sc = AreaScale<T>(inSize, outSize, alignCorners, scale);
+        Span<T> c = stackalloc T[4];
         for (int o = 0; o < outSize; o++)
         {
             var (i0, t) = Guard(SourceIndex(sc, o, alignCorners, cubic: true), inSize);
             CubicCoefficients(t, c);
-            for (int j = 0; j < 4; j++) b.Add(Math.Clamp(i0 - 1 + j, 0, inSize - 1), c[j]);
+            for (int j = 0; j < 4; j++) b.Add(Math.Clamp(i0 - 1 + j, 0, inSize - 1), double.CreateTruncating(c[j]));
             b.EndRow();
         }
         return b.Build();

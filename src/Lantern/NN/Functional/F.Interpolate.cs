@@ -74,8 +74,8 @@ public static partial class F
         {
             "nearest" => ResampleTaps.Nearest(inSizes[i], outSizes[i], scales[i], exact: false, single),
             "nearest-exact" => ResampleTaps.Nearest(inSizes[i], outSizes[i], scales[i], exact: true, single),
-            "bicubic" => ResampleTaps.Cubic(inSizes[i], outSizes[i], align, scales[i]),
-            _ => ResampleTaps.Linear(inSizes[i], outSizes[i], align, scales[i]),
+            "bicubic" => ResampleTaps.Cubic(inSizes[i], outSizes[i], align, scales[i], single),
+            _ => ResampleTaps.Linear(inSizes[i], outSizes[i], align, scales[i], single),
         };
         var th = spatial == 2 ? Taps(0) : ResampleTaps.Identity(1);
         var tw = Taps(spatial - 1);
