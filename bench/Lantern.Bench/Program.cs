@@ -17,12 +17,15 @@ public static class Program
                 return RnnBench.Run(rest);
             case "norm":
                 return NormBench.Run(rest);
+            case "pool":
+                return PoolBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{command}'. Commands:");
                 Console.Error.WriteLine("  gemm [--v256|--v512|--vector|--scalar] [--sizes 128,256] [--threads 1,2]   SGEMM GFLOPS table");
                 Console.Error.WriteLine("  optim [numel]   fused optimiser step vs the same update as tensor ops");
                 Console.Error.WriteLine("  rnn [--threads 2] [--batch 64] [--steps 32] [--input 128] [--hidden 256] [--reps 10]   LSTM/GRU/RNN forward and forward+backward ms");
                 Console.Error.WriteLine("  norm [--threads 1,2]   BatchNorm2d/GroupNorm/activation fwd+bwd on [32,64,56,56]");
+                Console.Error.WriteLine("  pool [--threads 1,2] [--filter TEXT]   pooling / interpolation / grid_sample timings");
                 return 2;
         }
     }

@@ -57,6 +57,49 @@ public sealed class ResampleTaps
         }
     }
 
+    private RegularRun? _regular;
+
+    /// <summary>
+    /// The longest run of output positions [First, First + Count) whose taps are Kernel consecutive inputs starting at
+    /// Offset + Stride * o, all with one weight (the interior of a pooling window sweep). Count 0 when none.
+    /// Kernels use it for vectorised paths; outputs outside it take the general path.
+    /// </summary>
+    public RegularRun Regular => _regular ??= FindRegular();
+
+    private RegularRun FindRegular()
+    {
+        var best = new RegularRun(0, 0, 0, 0, 0, 0);
+        int runStart = -1, k = 0, stride = 0;
+        double w = 0;
+        for (int o = 0; o <= OutSize; o++)
+        {
+            bool ok = o < OutSize && Start[o + 1] > Start[o];
+            int j0 = ok ? Start[o] : 0, n = ok ? Start[o + 1] - Start[o] : 0;
+            for (int j = j0 + 1; ok && j < j0 + n; j++) ok = Index[j] == Index[j - 1] + 1 && Weight[j] == Weight[j0];
+            if (ok && runStart >= 0)
+            {
+                int prev = Index[Start[o - 1]], step = Index[j0] - prev;
+                bool continues = n == k && Weight[j0] == w && step >= 1 && (o - 1 == runStart ? true : step == stride);
+                if (continues)
+                {
+                    stride = step;
+                    continue;
+                }
+            }
+            // The run [runStart, o) ends here.
+            if (runStart >= 0 && o - runStart > best.Count)
+            {
+                int first = runStart, count = o - runStart;
+                best = new RegularRun(first, count, k, count > 1 ? stride : 1, Index[Start[first]] - (count > 1 ? stride : 1) * first, w);
+            }
+            runStart = ok ? o : -1;
+            k = n;
+            w = ok ? Weight[j0] : 0;
+            stride = 0;
+        }
+        return best;
+    }
+
     /// <summary>The adjoint operator (InSize and OutSize swapped): in[i] = sum over taps (o, i, w) of w * out[o].
     /// Entries of one input position keep increasing output order, so accumulation order is fixed.</summary>
     public ResampleTaps Transposed
@@ -325,3 +368,14 @@ public sealed class ResampleTaps
         return b.Build();
     }
 }
+
+/// <summary>A run of regular windows in <see cref="ResampleTaps"/>: output o in [First, First + Count) reads inputs
+/// Offset + Stride * o + b for b in [0, Kernel), each with <paramref name="Weight"/>.</summary>
+/// <param name="First">First output position of the run.</param>
+/// <param name="Count">Number of output positions (0: no run).</param>
+/// <param name="Kernel">Taps per output.</param>
+/// <param name="Stride">Input step between consecutive outputs.</param>
+/// <param name="Offset">Input position of output 0's first tap (may be negative).</param>
+/// <param name="Weight">The common weight.</param>
+public readonly record struct RegularRun(int First, int Count, int Kernel, int Stride, int Offset, double Weight);
+

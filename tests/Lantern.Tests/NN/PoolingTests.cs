@@ -246,6 +246,22 @@ public class PoolingTests
         }
     }
 
+    [Fact] // the float32 average-pool rows take the vectorised window sums (strides 1 and 2); float64 the scalar loop
+    public void VectorisedAvgPoolMatchesScalar()
+    {
+        var x64 = Tensor.Randn([2, 3, 5, 70], DType.Float64, generator: new Generator(7));
+        var x32 = x64.To(DType.Float32);
+        foreach (var (k, s, p, include) in new[] { (2, 2, 0, true), (3, 2, 1, true), (3, 1, 1, false), (4, 2, 2, false), (5, 3, 2, true) })
+        {
+            var y64 = F.AvgPool2d(x64, [k], [s], [p], countIncludePad: include).ToArray<double>();
+            var y32 = F.AvgPool2d(x32, [k], [s], [p], countIncludePad: include).ToArray<float>();
+            for (int i = 0; i < y64.Length; i++) Assert.True(Math.Abs(y32[i] - y64[i]) <= 1e-6 * (1 + Math.Abs(y64[i])), $"k{k} s{s} p{p}: element {i}: {y32[i]} vs {y64[i]}");
+        }
+        var row = Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)i).ToArray(), [1, 1, 40]);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 2 * i + 0.5f).ToArray(), F.AvgPool1d(row, 2).ToArray<float>()); // exact on small integers
+        Assert.Equal(Enumerable.Range(0, 38).Select(i => i + 1f).ToArray(), F.AvgPool1d(row, 3, 1).ToArray<float>());
+    }
+
     [Fact] // channels-last storage and strided views give the same values as contiguous inputs
     public void LayoutDoesNotChangeResults()
     {

@@ -140,45 +140,33 @@ public sealed partial class CpuBackend : IPoolBackend
         }
     }
 
-    /// <summary>out[r, o] = sum_j w_j in[r, idx_j] for rows r in [0, rows); in row r starts at sBase + r*sh, element stride sw.</summary>
-    private static void WidthPass<T>(T[] s, int sBase, int sh, int sw, int rows, ResampleTaps t, T[] w, T[] d, int dBase)
-        where T : IFloatingPointIeee754<T>
-    {
-        int outW = t.OutSize;
-        var start = t.Start;
-        var index = t.Index;
-        for (int r = 0; r < rows; r++)
-        {
-            int a = sBase + r * sh, o = dBase + r * outW;
-            for (int x = 0; x < outW; x++)
-            {
-                T acc = T.Zero;
-                for (int j = start[x]; j < start[x + 1]; j++) acc += w[j] * s[a + index[j] * sw];
-                d[o + x] = acc;
-            }
-        }
-    }
-
     /// <summary>out row (oh - oh0) = sum_a w_a in row idx_a, for oh in [oh0, oh1); in row i starts at sBase + i*sh, element stride sw.</summary>
     private static void HeightPass<T>(T[] s, int sBase, int sh, int sw, int len, ResampleTaps t, T[] w, int oh0, int oh1, T[] d, int dBase)
-        where T : IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        bool vector = sw == 1 && len >= 16;
         for (int oh = oh0; oh < oh1; oh++)
         {
             var dst = d.AsSpan(dBase + (oh - oh0) * len, len);
             int j0 = t.Start[oh], j1 = t.Start[oh + 1];
             if (j0 == j1) { dst.Clear(); continue; }
+            if (j1 == j0 + 1 && w[j0] == T.One)
+            {
+                CopyRows(s, sBase + t.Index[j0] * sh, sh, sw, len, 1, d, dBase + (oh - oh0) * len);
+                continue;
+            }
             for (int j = j0; j < j1; j++)
             {
                 int a = sBase + t.Index[j] * sh;
-                if (sw == 1)
+                T wj = w[j];
+                if (vector)
                 {
                     var row = s.AsSpan(a, len);
-                    if (j == j0) TensorPrimitives.Multiply(row, w[j], dst);
-                    else TensorPrimitives.MultiplyAdd(row, w[j], dst, dst);
+                    if (j == j0) TensorPrimitives.Multiply(row, wj, dst);
+                    else TensorPrimitives.MultiplyAdd(row, wj, dst, dst);
                 }
-                else if (j == j0) for (int x = 0; x < len; x++) dst[x] = w[j] * s[a + x * sw];
-                else for (int x = 0; x < len; x++) dst[x] += w[j] * s[a + x * sw];
+                else if (j == j0) for (int x = 0; x < len; x++) dst[x] = wj * s[a + x * sw];
+                else for (int x = 0; x < len; x++) dst[x] += wj * s[a + x * sw];
             }
         }
     }
@@ -229,30 +217,6 @@ public sealed partial class CpuBackend : IPoolBackend
                 if (di is not null) for (int x = 0; x < outW; x++) di[o + x] = oi[x];
             }
         });
-    }
-
-    /// <summary>Row maxima: v[r, x] and column i[r, x] of the first max (last NaN) of each window of each row.</summary>
-    private static void MaxWidthPass<T>(T[] s, int sBase, int sh, int sw, int rows, ResampleTaps t, T[] v, int[] iv) where T : IFloatingPointIeee754<T>
-    {
-        int outW = t.OutSize;
-        var start = t.Start;
-        var index = t.Index;
-        for (int r = 0; r < rows; r++)
-        {
-            int a = sBase + r * sh, o = r * outW;
-            for (int x = 0; x < outW; x++)
-            {
-                T m = T.NegativeInfinity;
-                int mi = index[start[x]];
-                for (int j = start[x]; j < start[x + 1]; j++)
-                {
-                    T val = s[a + index[j] * sw];
-                    if (val > m || T.IsNaN(val)) { m = val; mi = index[j]; }
-                }
-                v[o + x] = m;
-                iv[o + x] = mi;
-            }
-        }
     }
 
     /// <summary>(ov, oi) = candidate row (cv, ci + rowOff) where it is greater or NaN; vectorised for float32.</summary>
