@@ -26,6 +26,9 @@ public sealed class ResampleTaps
         bool identity = inSize == outSize && index.Length == outSize;
         for (int o = 0; identity && o < outSize; o++) identity = start[o] == o && index[o] == o && weight[o] == 1;
         IsIdentity = identity;
+        bool gather = index.Length == outSize;
+        for (int o = 0; gather && o < outSize; o++) gather = start[o] == o && weight[o] == 1;
+        IsGather = gather;
     }
 
     /// <summary>Input length.</summary>
@@ -45,6 +48,9 @@ public sealed class ResampleTaps
 
     /// <summary>True when out[o] = in[o] for every o (the resample is a copy).</summary>
     public bool IsIdentity { get; }
+
+    /// <summary>True when every output reads exactly one input with weight 1 (nearest-neighbour resampling).</summary>
+    public bool IsGather { get; }
 
     /// <summary>Largest number of taps of one output position.</summary>
     public int MaxTaps

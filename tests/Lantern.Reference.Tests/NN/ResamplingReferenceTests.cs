@@ -81,8 +81,11 @@ public class ResamplingReferenceTests
     [InlineData("bilinear", "reflection", false)]
     [InlineData("bilinear", "reflection", true)]
     [InlineData("nearest", "zeros", false)]
+    [InlineData("nearest", "zeros", true)]
+    [InlineData("nearest", "border", false)]
     [InlineData("nearest", "border", true)]
     [InlineData("nearest", "reflection", false)]
+    [InlineData("nearest", "reflection", true)]
     public void GridSampleMatchesTorch(string mode, string padding, bool align)
     {
         var x = Randn(2, 3, 7, 9);

@@ -37,6 +37,16 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outW = t.OutSize;
+        if (t.IsGather)
+        {
+            var idx = t.Index;
+            for (int r = 0; r < rows; r++)
+            {
+                int a = sBase + r * sh, o = dBase + r * outW;
+                for (int x = 0; x < outW; x++) d[o + x] = s[a + idx[x] * sw];
+            }
+            return;
+        }
         var reg = t.Regular;
         T regW = T.CreateTruncating(reg.Weight);
         bool simd = typeof(T) == typeof(float) && SimdRun(t, sw);

@@ -19,7 +19,11 @@ public static partial class F
     /// kernel with A = -0.75, border pixels replicated) interpolate at s = scale * (o + 0.5) - 0.5 (clamped at 0 except
     /// bicubic), or at s = o * (in - 1) / (out - 1) with <paramref name="alignCorners"/>; "area" is adaptive average
     /// pooling. alignCorners (default false) is allowed only for linear, bilinear and bicubic.</para>
-    /// Gradient: the transpose of the same (linear) resampling.
+    /// <para>Gradient: the transpose of the same (linear) resampling, itself differentiable. Two PyTorch CPU quirks are
+    /// not copied: for "nearest" with a scale factor that is not recomputed and an output of exactly in or 2 * in,
+    /// PyTorch's backward (and its channels-last forward, taken for C = 1) uses the shortcut index o or o / 2 while its
+    /// generic forward uses floor(o / scale), so its gradient there is not the adjoint of its forward; Lantern always
+    /// follows the generic forward and its exact adjoint. Index arithmetic runs in float for float32 data, as PyTorch's.</para>
     /// </summary>
     /// <example><c>F.Interpolate(x, scaleFactor: [2.0], mode: "bilinear")</c> doubles H and W.</example>
     /// <exception cref="ArgumentException">Both or neither of size/scaleFactor, a wrong number of entries, an unknown mode, a
