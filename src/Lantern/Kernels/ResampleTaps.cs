@@ -29,6 +29,7 @@ public sealed class ResampleTaps
         bool gather = index.Length == outSize;
         for (int o = 0; gather && o < outSize; o++) gather = start[o] == o && weight[o] == 1;
         IsGather = gather;
+        Regular = FindRegular(); // eager: kernels read it from several threads
     }
 
     /// <summary>Input length.</summary>
@@ -63,14 +64,12 @@ public sealed class ResampleTaps
         }
     }
 
-    private RegularRun? _regular;
-
     /// <summary>
     /// The longest run of output positions [First, First + Count) whose taps are Kernel consecutive inputs starting at
     /// Offset + Stride * o, all with one weight (the interior of a pooling window sweep). Count 0 when none.
     /// Kernels use it for vectorised paths; outputs outside it take the general path.
     /// </summary>
-    public RegularRun Regular => _regular ??= FindRegular();
+    public RegularRun Regular { get; }
 
     private RegularRun FindRegular()
     {
