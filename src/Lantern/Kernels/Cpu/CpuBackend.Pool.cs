@@ -104,6 +104,7 @@ public sealed partial class CpuBackend : IPoolBackend
         long wFirst = (wId ? 0 : 4L * th.InSize * tw.Index.Length) + (hId ? 0 : (long)th.Index.Length * outW);
         long hFirst = (hId ? 0 : (long)th.Index.Length * inW) + (wId ? 0 : 4L * outH * tw.Index.Length);
         bool widthFirst = wFirst <= hFirst;
+        if (PlaneReduceOrBroadcast(s, ls, th, tw, wh, ww, d)) return;
         ForPlaneBlocks(planes, outH, (long)th.InSize * inW + (long)outH * outW, (p, oh0, oh1, scratch) =>
         {
             int pBase = off + p * sp;
@@ -128,6 +129,53 @@ public sealed partial class CpuBackend : IPoolBackend
                 WidthPass(tmp, 0, inW, 1, rows, tw, ww, d, dBase);
             }
         });
+    }
+
+    /// <summary>
+    /// The two degenerate separable cases that dominate global pooling: every plane reduced to one value with one
+    /// weight (out = sum(plane) * w, a vector sum per plane), and one value broadcast over the plane (its gradient,
+    /// out[i, j] = x * sum of the weights of i * sum of the weights of j). False when neither applies.
+    /// </summary>
+    private static bool PlaneReduceOrBroadcast<T>(T[] s, Layout ls, ResampleTaps th, ResampleTaps tw, T[] wh, T[] ww, T[] d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int planes = ls.Shape[0], inH = th.InSize, inW = tw.InSize, outH = th.OutSize, outW = tw.OutSize;
+        int sp = ls.Strides[0], sh = ls.Strides[1], sw = ls.Strides[2], off = ls.Offset;
+        bool Full(ResampleTaps t) => t.OutSize == 1 && t.Regular.Count == 1 && t.Regular.Kernel == t.InSize && t.Regular.Offset == 0;
+        if (Full(th) && Full(tw) && sw == 1 && (sh == inW || inH == 1))
+        {
+            T scale = wh[0] * ww[0];
+            int n = inH * inW;
+            KernelThreads.For(planes, Math.Max(1, PoolGrain / Math.Max(1, n)), (a, b) =>
+            {
+                for (int p = a; p < b; p++) d[p] = TensorPrimitives.Sum<T>(s.AsSpan(off + p * sp, n)) * scale;
+            });
+            return true;
+        }
+        if (inH == 1 && inW == 1)
+        {
+            var rowW = new T[outH];
+            var colW = new T[outW];
+            for (int i = 0; i < outH; i++) for (int j = th.Start[i]; j < th.Start[i + 1]; j++) rowW[i] += wh[j];
+            for (int i = 0; i < outW; i++) for (int j = tw.Start[i]; j < tw.Start[i + 1]; j++) colW[i] += ww[j];
+            int n = outH * outW;
+            KernelThreads.For(planes, Math.Max(1, PoolGrain / Math.Max(1, n)), (a, b) =>
+            {
+                for (int p = a; p < b; p++)
+                {
+                    T v = s[off + p * sp];
+                    for (int i = 0; i < outH; i++)
+                    {
+                        T r = v * rowW[i];
+                        int o = p * n + i * outW;
+                        if (outW >= 16) TensorPrimitives.Multiply<T>(colW, r, d.AsSpan(o, outW));
+                        else for (int j = 0; j < outW; j++) d[o + j] = colW[j] * r;
+                    }
+                }
+            });
+            return true;
+        }
+        return false;
     }
 
     private static void CopyRows<T>(T[] s, int sBase, int sh, int sw, int len, int rows, T[] d, int dBase)
