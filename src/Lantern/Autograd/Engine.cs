@@ -39,9 +39,11 @@ internal static class Engine
             rootNodes[i] = r.GradFn ?? r.GradAccumulator();
             if (deps.TryAdd(rootNodes[i], 0)) stack.Push(rootNodes[i]);
         }
+        bool hooks = false;
         while (stack.Count > 0)
         {
             var n = stack.Pop();
+            if (n.PreHooks is { Count: > 0 }) hooks = true;
             foreach (var e in n.Next)
             {
                 if (e.Node is null) continue;
@@ -63,53 +65,84 @@ internal static class Engine
         foreach (var n in rootNodes)
             if (deps[n] == 0 && !ready.UnorderedItems.Any(x => ReferenceEquals(x.Element, n))) ready.Enqueue(n, -n.Sequence);
 
-        using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
-        while (ready.Count > 0)
+        // Temporaries this pass allocates are dead afterwards unless they became a .Grad or a result: recycle the
+        // rest. Not with createGraph (gradients are graph nodes) or user hooks (they may keep a gradient).
+        bool recycle = !createGraph && !hooks;
+        var touchedLeaves = new List<Tensor>();
+        var outer = recycle ? Kernels.BufferPool.BeginRecording() : null;
+        try
         {
-            var node = ready.Dequeue();
-            if (!grads.Remove(node, out var grad))
-            {
-                // No gradient reached this node (every path to it carried null): release its children anyway.
-                foreach (var e in node.Next) Release(e);
-                continue;
-            }
-            if (node.PreHooks is not null)
-                foreach (var (_, hook) in node.PreHooks.ToArray())
-                    grad = hook(grad) ?? grad;
-
-            if (capture is not null && capture.TryGetValue(node, out int slot))
-                captured![slot] = grad;
-
-            if (node is AccumulateGrad acc)
-            {
-                if (capture is null) AccumulateIntoLeaf(acc.Leaf, grad, createGraph, rootStorages, leafStorages);
-                continue;
-            }
-
-            var inGrads = node.Apply(grad);
-            if (!retainGraph) node.Release();
-            if (inGrads.Length != node.Next.Length)
-                throw new InvalidOperationException($"{node} returned {inGrads.Length} gradients for {node.Next.Length} inputs.");
-            for (int i = 0; i < inGrads.Length; i++)
-            {
-                var g = inGrads[i];
-                var e = node.Next[i];
-                if (e.Node is null) continue;
-                if (g is null) { Release(e); continue; }
-                if (GradMode.Anomaly || Autograd.IsAnomalyEnabled)
-                {
-                    using (Autograd.NoGrad())
-                        if (g.DType.IsFloatingPoint() && g.IsNan().Any().Item<bool>())
-                            throw new InvalidOperationException(
-                                $"Function '{node}' returned nan values in its {i}th output." +
-                                (node.CreationTrace is null ? "" : "\nTraceback of forward call that caused the error:\n" + node.CreationTrace));
-                }
-                g = Conform(g, e, node);
-                Accumulate(grads, e.Node, g);
-                Release(e);
-            }
+            Pass();
+        }
+        catch
+        {
+            if (recycle) Kernels.BufferPool.EndRecording(outer);
+            throw;
+        }
+        if (recycle)
+        {
+            var allocated = Kernels.BufferPool.EndRecording(outer);
+            var escaped = new HashSet<Kernels.DeviceBuffer>(ReferenceEqualityComparer.Instance);
+            foreach (var t in rootGrads) escaped.Add(t.Storage.Buffer);
+            foreach (var l in touchedLeaves) if (l.Grad is { } g) escaped.Add(g.Storage.Buffer);
+            if (captured is not null) foreach (var c in captured) if (c is not null) escaped.Add(c.Storage.Buffer);
+            foreach (var b in allocated) if (!escaped.Contains(b)) b.Recycle();
         }
         return captured;
+
+        void Pass()
+        {
+            using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
+            while (ready.Count > 0)
+            {
+                var node = ready.Dequeue();
+                if (!grads.Remove(node, out var grad))
+                {
+                    // No gradient reached this node (every path to it carried null): release its children anyway.
+                    foreach (var e in node.Next) Release(e);
+                    continue;
+                }
+                if (node.PreHooks is not null)
+                    foreach (var (_, hook) in node.PreHooks.ToArray())
+                        grad = hook(grad) ?? grad;
+
+                if (capture is not null && capture.TryGetValue(node, out int slot))
+                    captured![slot] = grad;
+
+                if (node is AccumulateGrad acc)
+                {
+                    if (capture is null)
+                    {
+                        AccumulateIntoLeaf(acc.Leaf, grad, createGraph, rootStorages, leafStorages);
+                        touchedLeaves.Add(acc.Leaf);
+                    }
+                    continue;
+                }
+
+                var inGrads = node.Apply(grad);
+                if (!retainGraph) node.Release();
+                if (inGrads.Length != node.Next.Length)
+                    throw new InvalidOperationException($"{node} returned {inGrads.Length} gradients for {node.Next.Length} inputs.");
+                for (int i = 0; i < inGrads.Length; i++)
+                {
+                    var g = inGrads[i];
+                    var e = node.Next[i];
+                    if (e.Node is null) continue;
+                    if (g is null) { Release(e); continue; }
+                    if (GradMode.Anomaly || Autograd.IsAnomalyEnabled)
+                    {
+                        using (Autograd.NoGrad())
+                            if (g.DType.IsFloatingPoint() && g.IsNan().Any().Item<bool>())
+                                throw new InvalidOperationException(
+                                    $"Function '{node}' returned nan values in its {i}th output." +
+                                    (node.CreationTrace is null ? "" : "\nTraceback of forward call that caused the error:\n" + node.CreationTrace));
+                    }
+                    g = Conform(g, e, node);
+                    Accumulate(grads, e.Node, g);
+                    Release(e);
+                }
+            }
+        }
 
         // One dependency of e.Node is satisfied; it runs once all are.
         void Release(Edge e)

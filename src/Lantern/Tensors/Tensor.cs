@@ -78,10 +78,20 @@ public sealed partial class Tensor
 
     internal IBackend Backend => CpuBackend.Instance;
 
-    internal DeviceBuffer Buffer => _storage.Buffer;
+    internal DeviceBuffer Buffer
+    {
+        get
+        {
+            var b = _storage.Buffer;
+            if (b.IsRecycled)
+                throw new InvalidOperationException(
+                    $"Tensor ({DType} {Shape}) was produced inside a backward pass and its memory has been recycled; keep such tensors through a hook (RegisterHook) or Autograd.Grad instead.");
+            return b;
+        }
+    }
 
     /// <summary>The CPU array behind this tensor (elements at Layout positions; not necessarily contiguous).</summary>
-    internal T[] Data<T>() where T : unmanaged => CpuBackend.Data<T>(_storage.Buffer);
+    internal T[] Data<T>() where T : unmanaged => CpuBackend.Data<T>(Buffer);
 
     /// <summary>Replaces storage and layout (used by in-place ops that rebind, e.g. Set_).</summary>
     internal void Rebind(Storage storage, Layout layout)

@@ -23,24 +23,47 @@ public sealed partial class CpuBackend : IBackend
     internal static ref T At<T>(T[] a, int i) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), i);
 
     /// <inheritdoc/>
-    public DeviceBuffer Allocate(DType dtype, int length) => dtype switch
+    public DeviceBuffer Allocate(DType dtype, int length)
     {
-        DType.Float32 => new CpuBuffer<float>(length),
-        DType.Float64 => new CpuBuffer<double>(length),
-        DType.Int64 => new CpuBuffer<long>(length),
-        DType.UInt8 => new CpuBuffer<byte>(length),
-        _ => new CpuBuffer<bool>(length),
-    };
+        var b = dtype switch
+        {
+            DType.Float32 => Zeroed<float>(length),
+            DType.Float64 => Zeroed<double>(length),
+            DType.Int64 => Zeroed<long>(length),
+            DType.UInt8 => Zeroed<byte>(length),
+            _ => (DeviceBuffer)Zeroed<bool>(length),
+        };
+        BufferPool.Note(b);
+        return b;
+    }
 
     /// <inheritdoc/>
-    public DeviceBuffer AllocateUninitialized(DType dtype, int length) => dtype switch
+    public DeviceBuffer AllocateUninitialized(DType dtype, int length)
     {
-        DType.Float32 => new CpuBuffer<float>(GC.AllocateUninitializedArray<float>(length)),
-        DType.Float64 => new CpuBuffer<double>(GC.AllocateUninitializedArray<double>(length)),
-        DType.Int64 => new CpuBuffer<long>(GC.AllocateUninitializedArray<long>(length)),
-        DType.UInt8 => new CpuBuffer<byte>(GC.AllocateUninitializedArray<byte>(length)),
-        _ => new CpuBuffer<bool>(GC.AllocateUninitializedArray<bool>(length)),
-    };
+        var b = dtype switch
+        {
+            DType.Float32 => Uninitialized<float>(length),
+            DType.Float64 => Uninitialized<double>(length),
+            DType.Int64 => Uninitialized<long>(length),
+            DType.UInt8 => Uninitialized<byte>(length),
+            _ => (DeviceBuffer)Uninitialized<bool>(length),
+        };
+        BufferPool.Note(b);
+        return b;
+    }
+
+    private static CpuBuffer<T> Zeroed<T>(int length) where T : unmanaged
+    {
+        if (BufferPool.Rent<T>(length) is { } a)
+        {
+            Array.Clear(a);
+            return new CpuBuffer<T>(a);
+        }
+        return new CpuBuffer<T>(length);
+    }
+
+    private static CpuBuffer<T> Uninitialized<T>(int length) where T : unmanaged =>
+        new(BufferPool.Rent<T>(length) ?? GC.AllocateUninitializedArray<T>(length));
 
     // ---- Fill ----
 
