@@ -19,6 +19,8 @@ public static class Program
                 return NormBench.Run(rest);
             case "pool":
                 return PoolBench.Run(rest);
+            case "conv":
+                return ConvBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{command}'. Commands:");
                 Console.Error.WriteLine("  gemm [--v256|--v512|--vector|--scalar] [--sizes 128,256] [--threads 1,2]   SGEMM GFLOPS table");
@@ -26,6 +28,7 @@ public static class Program
                 Console.Error.WriteLine("  rnn [--threads 2] [--batch 64] [--steps 32] [--input 128] [--hidden 256] [--reps 10]   LSTM/GRU/RNN forward and forward+backward ms");
                 Console.Error.WriteLine("  norm [--threads 1,2]   BatchNorm2d/GroupNorm/activation fwd+bwd on [32,64,56,56]");
                 Console.Error.WriteLine("  pool [--threads 1,2] [--filter TEXT]   pooling / interpolation / grid_sample timings");
+                Console.Error.WriteLine("  conv [--threads 1,2] [--reps 5] [--tile N] [--breakdown]   conv2d forward / forward+backward times");
                 return 2;
         }
     }

@@ -17,6 +17,9 @@ public interface IConvBackend
     /// <summary>dw = gradient of sum(dy * conv2d(x, w)) with respect to w.</summary>
     void ConvBackwardWeight(DeviceBuffer x, Layout lx, DeviceBuffer dy, Layout ldy, DeviceBuffer dw, Layout ldw, in ConvGeometry g);
 
+    /// <summary>db[o] = sum of dy[n, o, oh, ow] over n, oh, ow (the bias gradient); dy [N, O, OH, OW], db [O].</summary>
+    void ConvBackwardBias(DeviceBuffer dy, Layout ldy, DeviceBuffer db, Layout ldb, in ConvGeometry g);
+
     /// <summary>im2col (torch.nn.functional.unfold): cols [N, C * KH * KW, OH * OW] from x [N, C, H, W] (Groups ignored).</summary>
     void Im2Col(DeviceBuffer x, Layout lx, DeviceBuffer cols, Layout lc, in ConvGeometry g);
 

@@ -19,12 +19,16 @@ namespace Lantern.Kernels;
 /// </summary>
 internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Target size (elements) of one column tile.</summary>
+    /// <summary>Target size (elements) of one column tile (a tile of the column matrix stays in L2).</summary>
     internal static int TileElements = 48 * 1024;
 
-    /// <summary>Output pixels per column tile for a column matrix of <paramref name="rows"/> rows.</summary>
+    /// <summary>Tests and benchmarks: output pixels per tile for calls made from this thread (0: automatic).</summary>
+    [ThreadStatic] internal static int TilePixelsOverride;
+
+    /// <summary>Output pixels per column tile for a column matrix of <paramref name="rows"/> rows (at least 128, so GEMMs stay efficient).</summary>
     internal static int TileLength(int rows, int l)
     {
+        if (TilePixelsOverride > 0) return Math.Min(TilePixelsOverride, l);
         int t = Math.Max(128, TileElements / Math.Max(rows, 1));
         t = (t + 15) / 16 * 16;
         return Math.Min(t, l);
@@ -39,7 +43,7 @@ internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee
         if (UseDirect(g)) { DepthwiseConv<T>.Forward(x, w, bias, y, g); return; }
         int k = g.ColRows, l = g.L, hw = g.H * g.W;
         bool pointwise = g.IsPointwise;
-        int tile = pointwise ? Math.Min(l, 1024) : TileLength(k, l);
+        int tile = pointwise && TilePixelsOverride == 0 ? Math.Min(l, 1024) : TileLength(k, l);
         int tiles = (l + tile - 1) / tile, items = g.N * g.Groups * tiles;
         nint px = (nint)x, pw = (nint)w, pb = (nint)bias, py = (nint)y;
         ForItems(items, items, (item, threads) =>
@@ -146,6 +150,23 @@ internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee
             var total = new Span<T>(dw, (int)wn);
             for (int p = 1; p < parts; p++) TensorPrimitives.Add(total, new ReadOnlySpan<T>(pp + (p - 1) * wn, (int)wn), total);
         }
+    }
+
+    /// <summary>db[o] = sum over n of the sum of plane dy[n, o] (planes summed by TensorPrimitives, the batch in double, in order).</summary>
+    public static void BackwardBias(T* dy, T* db, ConvGeometry g)
+    {
+        nint pdy = (nint)dy, pdb = (nint)db;
+        int l = g.L;
+        KernelThreads.For(g.O, 1, (s, e) =>
+        {
+            for (int o = s; o < e; o++)
+            {
+                double acc = 0;
+                for (int n = 0; n < g.N; n++)
+                    acc += double.CreateTruncating(TensorPrimitives.Sum(new ReadOnlySpan<T>((T*)pdy + ((long)n * g.O + o) * l, l)));
+                ((T*)pdb)[o] = T.CreateTruncating(acc);
+            }
+        });
     }
 
     /// <summary>

@@ -85,6 +85,21 @@ public sealed unsafe partial class CpuBackend : IConvBackend
     }
 
     /// <inheritdoc/>
+    public void ConvBackwardBias(DeviceBuffer dy, Layout ldy, DeviceBuffer db, Layout ldb, in ConvGeometry g)
+    {
+        CheckConvDType(dy, "ConvBackwardBias");
+        if (dy.DType == DType.Float32) Run<float>(dy, ldy, db, ldb, g);
+        else Run<double>(dy, ldy, db, ldb, g);
+
+        static void Run<T>(DeviceBuffer dy, Layout ldy, DeviceBuffer db, Layout ldb, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            using var pdy = new Pin<T>(dy, ldy, "ConvBackwardBias");
+            using var pdb = new Pin<T>(db, ldb, "ConvBackwardBias");
+            ConvGemm<T>.BackwardBias(pdy.P, pdb.P, g);
+        }
+    }
+
+    /// <inheritdoc/>
     public void Im2Col(DeviceBuffer x, Layout lx, DeviceBuffer cols, Layout lc, in ConvGeometry g)
     {
         CheckConvDType(x, "Im2Col");

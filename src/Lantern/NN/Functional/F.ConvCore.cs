@@ -32,7 +32,7 @@ public static partial class F
             var gx = needX ? ConvInputGrad(gy, w, g, name + "BackwardInput") : null;
             var gw = needW ? ConvWeightGrad(x, gy, g, name + "BackwardWeight") : null;
             if (b is null) return [gx, gw];
-            return [gx, gw, needB ? gy.Sum([0, 2, 3]) : null];
+            return [gx, gw, needB ? ChannelSum(gy, name + "BackwardBias") : null];
         }, x, w);
     }
 
@@ -64,5 +64,24 @@ public static partial class F
             needX ? ConvInputGrad(dy, gw, g, name + "Backward") : null,
             needDy ? ConvOp(x, gw, null, g, name + "Backward") : null,
         ], x, dy);
+    }
+
+    /// <summary>db [C] = the sum of t [N, C, H, W] over N, H and W (a bias gradient), with its own kernel and backward.</summary>
+    internal static Tensor ChannelSum(Tensor t, string name)
+    {
+        t = t.Contiguous();
+        var shape = t.Shape;
+        var g = new ConvGeometry { N = shape[0], C = shape[1], H = shape[2], W = shape[3], O = shape[1], KH = 1, KW = 1, OH = shape[2], OW = shape[3] };
+        var db = Tensor.Uninitialized(new Shape(shape[1]), t.DType);
+        ConvBackend.ConvBackwardBias(t.Buffer, t.Layout, db.Buffer, db.Layout, g);
+        return Autograd.Record(db, name, [t], gb => [gb.View(1, -1, 1, 1).Expand(shape.ToArray())]);
+    }
+
+    /// <summary>y + b per channel (y [N, C, H, W], b [C]); the bias gradient is <see cref="ChannelSum"/>.</summary>
+    internal static Tensor AddChannelBias(Tensor y, Tensor b, string name)
+    {
+        Tensor r;
+        using (Autograd.NoGrad()) r = y.Add(b.View(1, -1, 1, 1));
+        return Autograd.Record(r, name, [y, b], g => [g, ChannelSum(g, name + "Backward")]);
     }
 }

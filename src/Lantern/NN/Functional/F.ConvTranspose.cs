@@ -54,7 +54,7 @@ public static partial class F
     private static Tensor ConvTransposeOp(Tensor x, Tensor w, Tensor? bias, ConvGeometry g, string name)
     {
         var y = ConvInputGrad(x, w, g, name);
-        return bias is null ? y : y.Add(bias.View(1, -1, 1, 1));
+        return bias is null ? y : AddChannelBias(y, bias, name + "Bias");
     }
 
     /// <summary>

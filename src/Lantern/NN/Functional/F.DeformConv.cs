@@ -81,7 +81,7 @@ public static partial class F
                 w.Buffer, w.Layout, gy.Buffer, gy.Layout, dx.Buffer, dOff.Buffer, dMask?.Buffer, dw.Buffer, g, offGroups);
             var grads = new List<Tensor?> { dx, dOff, dw };
             if (dMask is not null) grads.Add(dMask);
-            if (b is not null) grads.Add(gy.Sum([0, 2, 3]));
+            if (b is not null) grads.Add(ChannelSum(gy, "DeformConv2dBackwardBias"));
             // The kernel's gradients carry no graph: differentiating them again is refused loudly.
             Tensor[] graphInputs = [gy, .. all];
             for (int i = 0; i < 3 + (dMask is null ? 0 : 1); i++)
