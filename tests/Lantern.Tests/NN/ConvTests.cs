@@ -209,4 +209,17 @@ public class ConvTests
         c.Call(x.Contiguous()).Sum().Backward();
         Same(w0.Mul(2), c.Weight.Grad!, 1e-3f);
     }
+
+    [Fact] // an empty batch gives an empty output and zero parameter gradients, as in PyTorch
+    public void EmptyBatch()
+    {
+        var c = new Conv2d(3, 4, 3, padding: 1, generator: new Generator(4));
+        var y = c.Call(Tensor.Zeros([0, 3, 5, 5]));
+        Assert.Equal([0, 4, 5, 5], y.Shape.ToArray());
+        y.Sum().Backward();
+        Assert.All(c.Weight.Grad!.ToArray<float>(), v => Assert.Equal(0f, v));
+        Assert.All(c.Bias!.Grad!.ToArray<float>(), v => Assert.Equal(0f, v));
+        Assert.Equal([0, 4, 7, 7], new ConvTranspose2d(4, 4, 3).Call(Tensor.Zeros([0, 4, 5, 5])).Shape.ToArray());
+        Assert.Equal([0, 27, 9], F.Unfold(Tensor.Zeros([0, 3, 5, 5]), 3).Shape.ToArray());
+    }
 }

@@ -20,7 +20,7 @@ namespace Lantern.Kernels;
 internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Target size (elements) of one column tile (a tile of the column matrix stays in L2).</summary>
-    internal static int TileElements = 48 * 1024;
+    internal static int TileElements = 144 * 1024;
 
     /// <summary>Tests and benchmarks: output pixels per tile for calls made from this thread (0: automatic).</summary>
     [ThreadStatic] internal static int TilePixelsOverride;
