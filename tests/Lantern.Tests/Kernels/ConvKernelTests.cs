@@ -25,6 +25,9 @@ public class ConvKernelTests
         ["depthwise x2 stride 2, N 3"] = [3, 3, 9, 10, 6, 3, 3, 2, 1, 1, 3],
         ["depthwise dilation 2, N 1"] = [1, 4, 9, 10, 4, 3, 3, 1, 2, 2, 4],
         ["one input channel, N 10"] = [10, 1, 8, 9, 7, 3, 3, 1, 1, 1, 1],
+        ["Winograd 3x3 pad 1, odd sizes, N 3"] = [3, 16, 9, 17, 20, 3, 3, 1, 1, 1, 1],
+        ["Winograd 3x3 pad 2 / 0, groups 2, N 2"] = [2, 32, 8, 16, 32, 3, 3, 1, 2, 1, 2],
+        ["Winograd 3x3 pad 0 / 2, N 1"] = [1, 16, 10, 20, 16, 3, 3, 1, 0, 1, 1],
     };
 
     private static ConvGeometry Geometry(int[] c) => new()
@@ -88,6 +91,8 @@ public class ConvKernelTests
         var dy = Rand(4, g.N, g.O, g.OH, g.OW);
         var y = ConvReference.Conv2d(Nd.From(x), Nd.From(w), Nd.From(b), (g.StrideH, g.StrideW), (g.PadH, g.PadW), (g.DilationH, g.DilationW), g.Groups);
         var (dx, dw, db) = NaiveGrads(g, Nd.From(x), Nd.From(w), Nd.From(dy));
+        bool winograd = Winograd<double>.Applies(g) && Winograd<double>.Applies(Winograd<double>.BackwardGeometry(g));
+        Assert.Equal(name.StartsWith("Winograd", StringComparison.Ordinal), winograd);
         foreach (int tile in new[] { 0, 7 })
             foreach (int threads in new[] { 1, 2 })
             {

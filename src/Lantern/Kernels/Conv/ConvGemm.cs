@@ -12,8 +12,9 @@ namespace Lantern.Kernels;
 /// backward weight dW[g]    = sum over n of dY[n, g] · X_col^T
 /// </code>
 /// Columns are built one tile of output pixels at a time (a tile of the column matrix stays in L2), 1x1 / stride 1
-/// / unpadded convolutions use the input as the column matrix directly, and depthwise convolutions (one input
-/// channel per group) take <see cref="DepthwiseConv{T}"/>'s direct loops. Work is spread over
+/// / unpadded convolutions use the input as the column matrix directly, depthwise convolutions (one input
+/// channel per group) take <see cref="DepthwiseConv{T}"/>'s direct loops, and 3x3 stride-1 convolutions with
+/// at least 16 channels per group take <see cref="Winograd{T}"/> F(2x2, 3x3) for the forward and input gradient. Work is spread over
 /// <see cref="KernelThreads"/> by (sample, group, tile); the weight gradient sums fixed batch chunks in a fixed
 /// order, so no result depends on the thread count.
 /// </summary>
@@ -41,6 +42,7 @@ internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee
     {
         if (g.N == 0) return;
         if (UseDirect(g)) { DepthwiseConv<T>.Forward(x, w, bias, y, g); return; }
+        if (Winograd<T>.Applies(g)) { Winograd<T>.Forward(x, w, bias, y, g); return; }
         int k = g.ColRows, l = g.L, hw = g.H * g.W;
         bool pointwise = g.IsPointwise;
         int tile = pointwise && TilePixelsOverride == 0 ? Math.Min(l, 1024) : TileLength(k, l);
@@ -77,6 +79,7 @@ internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee
     {
         if (g.N == 0) return;
         if (UseDirect(g)) { DepthwiseConv<T>.BackwardInput(dy, w, dx, g); return; }
+        if (g.PadH <= 2 && g.PadW <= 2 && Winograd<T>.Applies(Winograd<T>.BackwardGeometry(g))) { Winograd<T>.BackwardInput(dy, w, dx, g); return; }
         int k = g.ColRows, l = g.L, hw = g.H * g.W;
         bool pointwise = g.IsPointwise;
         int tile = TileLength(k, l), tiles = (l + tile - 1) / tile;
