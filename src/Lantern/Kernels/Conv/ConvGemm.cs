@@ -14,7 +14,7 @@ namespace Lantern.Kernels;
 /// Columns are built one tile of output pixels at a time (a tile of the column matrix stays in L2), 1x1 / stride 1
 /// / unpadded convolutions use the input as the column matrix directly, depthwise convolutions (one input
 /// channel per group) take <see cref="DepthwiseConv{T}"/>'s direct loops, and 3x3 stride-1 convolutions with
-/// at least 16 channels per group take <see cref="Winograd{T}"/> F(2x2, 3x3) for the forward and input gradient. Work is spread over
+/// at least 16 channels per group take <see cref="Winograd{T}"/> F(2x2, 3x3) for the forward and both gradients. Work is spread over
 /// <see cref="KernelThreads"/> by (sample, group, tile); the weight gradient sums fixed batch chunks in a fixed
 /// order, so no result depends on the thread count.
 /// </summary>
@@ -116,6 +116,7 @@ internal static unsafe class ConvGemm<T> where T : unmanaged, IFloatingPointIeee
         long wn = (long)g.O * g.ColRows;
         if (g.N == 0) { new Span<T>(dw, (int)wn).Clear(); return; }
         if (UseDirect(g)) { DepthwiseConv<T>.BackwardWeight(x, dy, dw, g); return; }
+        if (Winograd<T>.Applies(g)) { Winograd<T>.BackwardWeight(x, dy, dw, g); return; }
         int k = g.ColRows, l = g.L, hw = g.H * g.W;
         bool pointwise = g.IsPointwise;
         int tile = TileLength(k, l), tiles = (l + tile - 1) / tile;
