@@ -29,6 +29,18 @@ public static class KernelThreads
     /// <summary>True when the current thread is running a chunk (nested calls run inline).</summary>
     public static bool InsideParallelRegion => t_inside;
 
+    /// <summary>
+    /// Runs <paramref name="body"/> with every kernel it calls inline on the calling thread (as inside a chunk).
+    /// Data-loading workers use it so that they never queue behind the training thread's parallel regions.
+    /// </summary>
+    internal static void RunInline(Action body)
+    {
+        bool was = t_inside;
+        t_inside = true;
+        try { body(); }
+        finally { t_inside = was; }
+    }
+
     private static readonly object s_lock = new();
     private static Thread[] s_workers = [];
     private static Job? s_job;

@@ -3,6 +3,7 @@ using Lantern.IO;
 using Lantern.NN;
 using Lantern.Optim;
 using Xunit;
+using Lantern.Tests.Optim;
 using static Lantern.Tests.Optim.OptimTestKit;
 
 namespace Lantern.Tests.IO;
@@ -124,7 +125,7 @@ public class StateFileTests
     [Fact] // an Adam + OneCycleLR run saved at step 5 and restored into fresh objects continues bit for bit
     public void OptimizerAndSchedulerResumeExactly()
     {
-        var (x, y) = Data();
+        var (x, y) = OptimTestKit.Data();
         var model = new Mlp(seed: 3);
         var opt = new Adam(model.Parameters(), lr: 1e-2, amsgrad: true);
         var sched = new OneCycleLR(opt, maxLr: 0.05, totalSteps: 20);

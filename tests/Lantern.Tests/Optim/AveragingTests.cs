@@ -13,7 +13,7 @@ public class AveragingTests
     /// <summary>Trains a few SGD steps and returns the weight snapshots after each step (as float64 arrays by key).</summary>
     private static List<Dictionary<string, double[]>> Train(Module<Tensor, Tensor> m, int steps, Action<int>? after = null)
     {
-        var (x, y) = Data();
+        var (x, y) = OptimTestKit.Data();
         var opt = new SGD(m.Parameters(), lr: 0.2, momentum: 0.5);
         var snaps = new List<Dictionary<string, double[]>>();
         for (int i = 0; i < steps; i++)
@@ -75,7 +75,7 @@ public class AveragingTests
         var ema = new ModelEma(m, decay: 0.8);
         Train(m, 5, _ => ema.Update(m));
         var trained = m.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
-        var (x, _) = Data();
+        var (x, _) = OptimTestKit.Data();
         var reference = new Mlp(seed: 42);
         ema.CopyTo(reference);
         var expected = reference.Forward(x);
@@ -118,7 +118,7 @@ public class AveragingTests
         Assert.Equal(Values(m.StateDict()["backbone.1.running_var"]), Values(swa.Module.StateDict()["backbone.1.running_var"]));
         Assert.Equal("n_averaged", swa.StateDict().Keys.First());
         Assert.Contains("module.head.weight", swa.StateDict().Keys);
-        var (x, _) = Data();
+        var (x, _) = OptimTestKit.Data();
         AssertBitEqual(swa.Module.Forward(x), swa.Call(x), "forward");
     }
 

@@ -46,7 +46,7 @@ public class FineTuningTests
         Assert.Equal([1e-3, 1e-2], opt.ParamGroups.Select(g => g.Lr).Select(v => Math.Round(v, 12)));
         var frozen = m.Backbone[1].Parameters().Select(p => p.Clone()).ToList();
         var w0 = m.Backbone[0].Parameters().First().Clone();
-        var (x, y) = Data();
+        var (x, y) = OptimTestKit.Data();
         opt.ZeroGrad();
         Loss(m, x.Narrow(1, 0, 4), y).Backward();
         opt.Step();
@@ -68,7 +68,7 @@ public class FineTuningTests
         Assert.False(norm.Training);
         Assert.True(m.Training && m.Head.Training && m.Backbone[0].Training);
         var stats = norm.RunningMean.Clone();
-        var (x, _) = Data();
+        var (x, _) = OptimTestKit.Data();
         m.Forward(x);
         AssertBitEqual(stats, norm.RunningMean, "running_mean");
         FineTuning.Unfreeze(m, "backbone.*");
@@ -86,7 +86,7 @@ public class FineTuningTests
         var old = FineTuning.ReplaceModule(m, "head", newHead);
         Assert.IsType<Linear>(old);
         Assert.Same(newHead, m.Head);
-        var (x, _) = Data();
+        var (x, _) = OptimTestKit.Data();
         Assert.Equal([16, 10], m.Forward(x).Shape.ToArray());
         Assert.Equal(["backbone.0.weight", "backbone.0.bias", "backbone.1.weight", "backbone.1.bias", "head.weight", "head.bias"], m.NamedParameters().Select(p => p.Key));
         // inside a Sequential: its forward uses the new child, keys keep their place

@@ -13,7 +13,7 @@ public class OptimizerTests
     [MemberData(nameof(ConfigNames), MemberType = typeof(OptimTestKit))]
     public void ResumeFromStateDictIsBitIdentical(string config)
     {
-        var (x, y) = Data();
+        var (x, y) = OptimTestKit.Data();
         var a = new Mlp();
         var optA = Config(config)(a.Parameters());
         for (int i = 0; i < 10; i++) TrainStep(a, optA, x, y);
@@ -107,7 +107,7 @@ public class OptimizerTests
     public void StateDictLayoutIsPyTorchs()
     {
         var m = new Mlp();
-        var (x, y) = Data();
+        var (x, y) = OptimTestKit.Data();
         var opt = new Adam([new ParamGroupSpec(m.Fc1.Parameters()), new ParamGroupSpec(m.Fc2.Parameters(), lr: 1e-2)], lr: 1e-3, amsgrad: true);
         TrainStep(m, opt, x, y);
         TrainStep(m, opt, x, y);
@@ -171,7 +171,7 @@ public class OptimizerTests
     public void StepWithClosureReturnsTheLoss()
     {
         var m = new Mlp();
-        var (x, y) = Data();
+        var (x, y) = OptimTestKit.Data();
         var opt = new SGD(m.Parameters(), lr: 0.1);
         var before = Loss(m, x, y).Item();
         var loss = opt.Step(() => { opt.ZeroGrad(); var l = Loss(m, x, y); l.Backward(); return l; });

@@ -10,12 +10,42 @@ public sealed partial class CpuBackend : IIndexBackend
     {
         var idx = Data<long>(index);
         int n = li.Numel;
+        if (ls.IsContiguous && ld.IsContiguous)
+        {
+            switch (src.DType)
+            {
+                case DType.Float32: IndexSelectContiguous(Data<float>(src), ls, dim, idx, li, Data<float>(dst), ld); return;
+                case DType.Float64: IndexSelectContiguous(Data<double>(src), ls, dim, idx, li, Data<double>(dst), ld); return;
+                case DType.Int64: IndexSelectContiguous(Data<long>(src), ls, dim, idx, li, Data<long>(dst), ld); return;
+                case DType.UInt8: IndexSelectContiguous(Data<byte>(src), ls, dim, idx, li, Data<byte>(dst), ld); return;
+                case DType.Bool: IndexSelectContiguous(Data<bool>(src), ls, dim, idx, li, Data<bool>(dst), ld); return;
+            }
+        }
         KernelThreads.For(n, Math.Max(1, (1 << 15) / Math.Max(1, ls.Numel / Math.Max(1, ls.Shape[dim]))), (a, b) =>
         {
             for (int j = a; j < b; j++)
             {
                 int k = (int)idx[li.StorageIndexOfLinear(j)];
                 Copy(src, ls.Select(dim, k), dst, ld.Select(dim, j));
+            }
+        });
+    }
+
+    // Both sides row-major: each selected slice is `outer` blocks of `inner` consecutive elements (block copies).
+    private static void IndexSelectContiguous<T>(T[] s, Layout ls, int dim, long[] idx, Layout li, T[] d, Layout ld)
+    {
+        int n = li.Numel, size = ls.Shape[dim], outer = 1, inner = 1;
+        for (int k = 0; k < dim; k++) outer *= ls.Shape[k];
+        for (int k = dim + 1; k < ls.Rank; k++) inner *= ls.Shape[k];
+        var rows = new int[n];
+        for (int j = 0; j < n; j++) rows[j] = (int)idx[li.StorageIndexOfLinear(j)];
+        int so = ls.Offset, dOff = ld.Offset;
+        KernelThreads.For(outer * n, Math.Max(1, (1 << 16) / Math.Max(1, inner)), (a, b) =>
+        {
+            for (int t = a; t < b; t++)
+            {
+                int o = t / n, j = t - o * n;
+                Array.Copy(s, so + ((long)o * size + rows[j]) * inner, d, dOff + (long)t * inner, inner);
             }
         });
     }
