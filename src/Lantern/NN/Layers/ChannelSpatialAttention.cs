@@ -24,8 +24,8 @@ public sealed class SqueezeExcitation : Module<Tensor, Tensor>
         SqueezeChannels = squeezeChannels;
         _activation = activation ?? F.Relu;
         _scaleActivation = scaleActivation ?? (x => x.Sigmoid());
-        RegisterModule("fc1", new Conv2dIm2Col("SqueezeExcitation", inputChannels, squeezeChannels, 1, dtype: dtype, generator: generator));
-        RegisterModule("fc2", new Conv2dIm2Col("SqueezeExcitation", squeezeChannels, inputChannels, 1, dtype: dtype, generator: generator));
+        RegisterModule("fc1", new Conv2d(inputChannels, squeezeChannels, 1, dtype: dtype, generator: generator));
+        RegisterModule("fc2", new Conv2d(squeezeChannels, inputChannels, 1, dtype: dtype, generator: generator));
     }
 
     /// <summary>The paper's form: squeeze to channels / reduction (floor), e.g. r = 16.</summary>
@@ -44,18 +44,18 @@ public sealed class SqueezeExcitation : Module<Tensor, Tensor>
     public int SqueezeChannels { get; }
 
     /// <summary>fc1 weight [squeeze, C, 1, 1].</summary>
-    public Tensor Fc1Weight => ((Conv2dIm2Col)GetModule("fc1")!).Weight;
+    public Tensor Fc1Weight => ((Conv2d)GetModule("fc1")!).Weight;
 
     /// <summary>fc2 weight [C, squeeze, 1, 1].</summary>
-    public Tensor Fc2Weight => ((Conv2dIm2Col)GetModule("fc2")!).Weight;
+    public Tensor Fc2Weight => ((Conv2d)GetModule("fc2")!).Weight;
 
     /// <summary>The per-channel scale s, [N, C, 1, 1].</summary>
     public Tensor Scale(Tensor input)
     {
         var x = ChannelAttention.Check4D(input, InputChannels, "SqueezeExcitation");
         var pooled = x.Mean([2, 3]);                                                                     // [N, C]
-        var fc1 = (Conv2dIm2Col)GetModule("fc1")!;
-        var fc2 = (Conv2dIm2Col)GetModule("fc2")!;
+        var fc1 = (Conv2d)GetModule("fc1")!;
+        var fc2 = (Conv2d)GetModule("fc2")!;
         var z = _activation(ChannelAttention.Conv1x1(pooled, fc1));
         return _scaleActivation(ChannelAttention.Conv1x1(z, fc2)).Unsqueeze(-1).Unsqueeze(-1);
     }
@@ -107,8 +107,8 @@ public sealed class ChannelAttention : Module<Tensor, Tensor>
             throw new ArgumentException($"ChannelAttention: channels / reduction_ratio must be at least 1, got channels={channels}, reduction_ratio={reductionRatio}.");
         Channels = channels;
         Hidden = channels / reductionRatio;
-        RegisterModule("fc1", new Conv2dIm2Col("ChannelAttention", channels, Hidden, 1, bias: mlpBias, dtype: dtype, generator: generator));
-        RegisterModule("fc2", new Conv2dIm2Col("ChannelAttention", Hidden, channels, 1, bias: mlpBias, dtype: dtype, generator: generator));
+        RegisterModule("fc1", new Conv2d(channels, Hidden, 1, bias: mlpBias, dtype: dtype, generator: generator));
+        RegisterModule("fc2", new Conv2d(Hidden, channels, 1, bias: mlpBias, dtype: dtype, generator: generator));
     }
 
     /// <summary>C.</summary>
@@ -124,16 +124,16 @@ public sealed class ChannelAttention : Module<Tensor, Tensor>
         int n = x.Shape[0];
         // Both pooled descriptors go through the shared MLP in one batch: [2N, C].
         var pooled = Tensor.Cat([x.Mean([2, 3]), x.Amax([2, 3])]);
-        var fc1 = (Conv2dIm2Col)GetModule("fc1")!;
-        var fc2 = (Conv2dIm2Col)GetModule("fc2")!;
+        var fc1 = (Conv2d)GetModule("fc1")!;
+        var fc2 = (Conv2d)GetModule("fc2")!;
         var mlp = Conv1x1(F.Relu(Conv1x1(pooled, fc1)), fc2);                                            // [2N, C]
         var scale = mlp.Narrow(0, 0, n).Add(mlp.Narrow(0, n, n)).Sigmoid().Unsqueeze(-1).Unsqueeze(-1);  // [N, C, 1, 1]
         return input.Rank == 3 ? scale.Squeeze(0).Mul(input) : scale.Mul(input);
     }
 
-    /// <summary>A 1x1 convolution on pooled features [B, Cin] -> [B, Cout] (a Linear with weight.view(Cout, Cin)).</summary>
-    internal static Tensor Conv1x1(Tensor x, Conv2dIm2Col conv) =>
-        F.Linear(x, conv.Weight.Reshape(conv.OutChannels, conv.InChannels), conv.Bias);
+    /// <summary>The 1x1 convolution applied to pooled features [B, Cin] seen as [B, Cin, 1, 1]; returns [B, Cout].</summary>
+    internal static Tensor Conv1x1(Tensor x, Conv2d conv) =>
+        conv.Call(x.Unsqueeze(-1).Unsqueeze(-1)).Flatten(1);
 
     internal static Tensor Check4D(Tensor input, int channels, string op)
     {
@@ -156,14 +156,14 @@ public sealed class SpatialAttention : Module<Tensor, Tensor>
         if (kernelSize <= 0 || kernelSize % 2 == 0)
             throw new ArgumentException($"SpatialAttention: kernel_size must be positive and odd, got {kernelSize}.");
         KernelSize = kernelSize;
-        RegisterModule("conv", new Conv2dIm2Col("SpatialAttention", 2, 1, kernelSize, 1, kernelSize / 2, bias, dtype, generator));
+        RegisterModule("conv", new Conv2d(2, 1, kernelSize, 1, kernelSize / 2, bias: bias, dtype: dtype, generator: generator));
     }
 
     /// <summary>k.</summary>
     public int KernelSize { get; }
 
     /// <summary>conv weight [1, 2, k, k].</summary>
-    public Tensor Weight => ((Conv2dIm2Col)GetModule("conv")!).Weight;
+    public Tensor Weight => ((Conv2d)GetModule("conv")!).Weight;
 
     /// <summary>The map M_s, [N, 1, H, W].</summary>
     public Tensor Map(Tensor input)
@@ -172,7 +172,7 @@ public sealed class SpatialAttention : Module<Tensor, Tensor>
             throw new ArgumentException($"SpatialAttention: expected input of shape [N, C, H, W] or [C, H, W], got {input.Shape}.");
         var x = input.Rank == 3 ? input.Unsqueeze(0) : input;
         var desc = Tensor.Cat([x.Mean([1], keepDim: true), x.Amax([1], keepDim: true)], 1);            // [N, 2, H, W]
-        return ((Conv2dIm2Col)GetModule("conv")!).Forward(desc).Sigmoid();
+        return ((Conv2d)GetModule("conv")!).Call(desc).Sigmoid();
     }
 
     /// <inheritdoc/>

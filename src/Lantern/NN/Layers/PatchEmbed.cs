@@ -3,9 +3,8 @@ namespace Lantern.NN;
 /// <summary>
 /// ViT patch embedding as timm's PatchEmbed: a patchSize x patchSize convolution with stride patchSize ("proj",
 /// weight [E, C, p, p], bias [E], Conv2d's init) cuts the image into non-overlapping patches and projects each to
-/// E features; with flatten the grid becomes a token sequence. State-dict names equal timm's (proj.weight,
-/// proj.bias), so weights load either way. The projection is computed as patches (Unfold views) times
-/// weight.view(E, C*p*p)^T, i.e. exactly the strided convolution.
+/// E features; with flatten the grid becomes a token sequence (proj(x).flatten(2).transpose(1, 2)). State-dict
+/// names equal timm's (proj.weight, proj.bias), so weights load either way.
 /// <para>Input [N, C, H, W]; output [N, H/p * W/p, E] (flatten) or [N, E, H/p, W/p].</para>
 /// </summary>
 public sealed class PatchEmbed : Module<Tensor, Tensor>
@@ -24,7 +23,7 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
         InChans = inChans;
         EmbedDim = embedDim;
         Flatten = flatten;
-        RegisterModule("proj", new Conv2dIm2Col("PatchEmbed", inChans, embedDim, patchSize, patchSize, 0, bias, dtype, generator));
+        RegisterModule("proj", new Conv2d(inChans, embedDim, patchSize, patchSize, bias: bias, dtype: dtype, generator: generator));
         if (norm is not null) RegisterModule("norm", norm);
     }
 
@@ -55,7 +54,7 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
     /// <summary>[E] or null.</summary>
     public Tensor? Bias => Proj.Bias;
 
-    private Conv2dIm2Col Proj => (Conv2dIm2Col)GetModule("proj")!;
+    private Conv2d Proj => (Conv2d)GetModule("proj")!;
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">Not [N, C, H, W] with C = in_chans, a size other than img_size, or a side not divisible by p.</exception>
@@ -68,8 +67,8 @@ public sealed class PatchEmbed : Module<Tensor, Tensor>
             throw new ArgumentException($"PatchEmbed: input size ({h}x{w}) doesn't match model ({s}x{s}) for input {input.Shape}.");
         if (h % PatchSize != 0 || w % PatchSize != 0)
             throw new ArgumentException($"PatchEmbed: input size ({h}x{w}) is not divisible by patch size {PatchSize}.");
-        var tokens = Proj.Tokens(input, out int gh, out int gw);                                         // [N, L, E]
-        var x = Flatten ? tokens : tokens.Reshape(input.Shape[0], gh, gw, EmbedDim).Permute(0, 3, 1, 2);
+        var grid = Proj.Call(input);                                                                     // [N, E, H/p, W/p]
+        var x = Flatten ? grid.Flatten(2).Transpose(1, 2) : grid;                                        // [N, L, E]
         return NamedChildren().Any(c => c.Key == "norm") ? ((Module<Tensor, Tensor>)GetModule("norm")!).Call(x) : x;
     }
 }
