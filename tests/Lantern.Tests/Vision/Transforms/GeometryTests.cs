@@ -150,3 +150,30 @@ public class GeometryTests
         Assert.Throws<ArgumentException>(() => new RandomVerticalFlip(1.5));
     }
 }
+
+/// <summary>RandomApply and RandomGrayscale: the p test as torchvision (skip when rand &gt;= p).</summary>
+public class RandomApplyTests
+{
+    [Fact]
+    public void AppliesWithProbabilityP()
+    {
+        var x = T(Random(3, 2, 2, 1));
+        var ra = new RandomApply([new Lambda(t => t.Mul(2)), new Lambda(t => t.Add(1))], 0.3, new Generator(6));
+        var gray = new RandomGrayscale(0.6, new Generator(7));
+        var g1 = new Generator(6);
+        var g2 = new Generator(7);
+        int applied = 0;
+        for (int k = 0; k < 40; k++)
+        {
+            bool on = Tensor.Rand([1], DType.Float64, generator: g1).Item<double>() < 0.3;
+            applied += on ? 1 : 0;
+            Assert.Equal((on ? x.Mul(2).Add(1) : x).ToArray<float>(), ra.Apply(x).ToArray<float>());
+            bool g = Tensor.Rand([1], DType.Float64, generator: g2).Item<double>() < 0.6;
+            var y = gray.Apply(x);
+            Assert.Equal(new Shape(3, 2, 2), y.Shape);
+            Assert.Equal((g ? TF.RgbToGrayscale(x, 3) : x).ToArray<float>(), y.ToArray<float>());
+        }
+        Assert.InRange(applied, 3, 25);
+        Assert.Throws<ArgumentException>(() => new RandomApply([], 0.5));
+    }
+}
