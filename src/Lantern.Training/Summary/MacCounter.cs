@@ -13,8 +13,11 @@ namespace Lantern.Training.Summary;
 /// <item>Max/avg pooling with a kernel: output elements × kernel volume; adaptive and global pooling: input elements.</item>
 /// <item>Activations (ReLU, GELU, Softmax...) and Upsample: output elements.</item>
 /// <item>Identity, Flatten, Unflatten, dropout, pixel (un)shuffle, Embedding: 0.</item>
+/// <item>MultiheadAttention (<see cref="MultiheadAttention(NN.MultiheadAttention, int, int)"/>): projections, scores and the weighted sum;
+/// counted by <see cref="ModelSummary"/> for the self-attention of a TransformerEncoderLayer (its module is called
+/// through Forward(q, k, v), which has no hooks).</item>
 /// </list>
-/// Anything else (recurrent layers, attention, custom leaves) has no formula: null.
+/// Anything else (recurrent layers, custom leaves) has no formula: null.
 /// </summary>
 public static class MacCounter
 {
@@ -33,6 +36,21 @@ public static class MacCounter
     ];
 
     private static long Prod(IEnumerable<int> dims) => dims.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>
+    /// MACs of one attention call per sample for Lq queries and Lk keys (E = embed_dim, kdim, vdim):
+    /// q/k/v projections Lq·E·E + Lk·kdim·E + Lk·vdim·E, scores Q·Kᵀ Lq·Lk·E (summed over heads), weighted values
+    /// Lq·Lk·E, output projection Lq·E·E. Softmax and bias additions are not counted.
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-positive length.</exception>
+    public static long MultiheadAttention(NN.MultiheadAttention module, int queryLength, int keyLength)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (queryLength <= 0 || keyLength <= 0)
+            throw new ArgumentException($"MacCounter.MultiheadAttention: lengths must be positive, got Lq = {queryLength}, Lk = {keyLength}.");
+        long e = module.EmbedDim, lq = queryLength, lk = keyLength;
+        return lq * e * e + lk * module.Kdim * e + lk * module.Vdim * e + 2 * lq * lk * e + lq * e * e;
+    }
 
     // A 2-d pool built from one int keeps KernelSize = [k]: a k x k window.
     private static long Area2d(int[] k) => k.Length == 1 ? (long)k[0] * k[0] : Prod(k);

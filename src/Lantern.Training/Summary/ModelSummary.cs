@@ -109,29 +109,54 @@ public sealed class ModelSummary
             foreach (var (m, t) in training) m.Train(t);   // Train recurses; parents first, then each child's own flag
         }
 
+        // MAC units: leaves, except that a MultiheadAttention is one unit (formula) and its out_proj is inside it.
+        var unit = new Dictionary<string, long?>();
+        var byName = modules.ToDictionary(x => x.Key, x => x.Value);
+        foreach (var (name, m) in modules)
+        {
+            if (modules.Any(x => x.Value is MultiheadAttention && name.StartsWith(x.Key + ".", StringComparison.Ordinal))) continue;
+            if (m is MultiheadAttention mha)
+            {
+                // The layer calls its attention through Forward (no hooks) and may itself be called through Forward:
+                // its norm1 (a [N, L, E] or [L, N, E] output, once per layer call) gives the length and the calls.
+                int dot = name.LastIndexOf('.');
+                Module parent = dot < 0 ? model : byName[name[..dot]];
+                string norm1 = dot < 0 ? "norm1" : name[..dot] + ".norm1";
+                unit[name] = null;
+                if (parent is TransformerEncoderLayer layer && byName.TryGetValue(norm1, out var n1) && calls.TryGetValue(n1, out var nc)
+                    && nc.Shape is { Length: 3 } ns && nc.Calls > 0)
+                {
+                    int len = layer.BatchFirst ? ns[1] : ns[0];
+                    unit[name] = nc.Calls * MacCounter.MultiheadAttention(mha, len, len);
+                    calls[m] = (nc.Calls, ns, null, false);   // self-attention: output shaped like the layer's input
+                }
+            }
+            else if (!m.Children().Any())
+            {
+                calls.TryGetValue(m, out var s0);
+                unit[name] = s0.Unknown || s0.Macs is null ? null : s0.Macs.Value / batch;
+            }
+        }
+
         var rows = new List<LayerSummary>();
         foreach (var (name, m) in modules)
         {
             bool leaf = !m.Children().Any();
             calls.TryGetValue(m, out var s);
             long? macs;
-            if (leaf)
-            {
-                macs = s.Unknown ? null : s.Macs is { } v ? v / batch : null;
-            }
+            if (unit.TryGetValue(name, out var own)) macs = own;
+            else if (modules.Any(x => x.Value is MultiheadAttention && name.StartsWith(x.Key + ".", StringComparison.Ordinal))) macs = 0;   // counted by its attention module
             else
-            {
-                var sub = m.NamedModules(name).Where(x => !x.Value.Children().Any()).Select(x => calls.TryGetValue(x.Value, out var q) && !q.Unknown ? q.Macs : null);
-                macs = sub.Aggregate((long?)null, (a, b) => b is null ? a : (a ?? 0) + b.Value / batch);
-            }
+                macs = unit.Where(u => u.Key.StartsWith(name + ".", StringComparison.Ordinal) && u.Value is not null)
+                    .Aggregate((long?)null, (a, u) => (a ?? 0) + u.Value!.Value);
             var ps = m.Parameters().Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().ToList();
             rows.Add(new LayerSummary(name, m.GetType().Name, name.Count(ch => ch == '.') + 1, leaf, s.Shape,
                 ps.Sum(p => (long)p.Numel()), ps.Where(p => p.RequiresGrad).Sum(p => (long)p.Numel()), macs, s.Calls));
         }
         var all = model.Parameters().Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().ToList();
         var buffers = model.NamedBuffers().Select(b => b.Value).Where(b => b is not null).Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>();
-        var unknownNames = rows.Where(r => r.IsLeaf && r.Macs is null).Select(r => r.Name).ToList();
-        long totalMacs = rows.Where(r => r.IsLeaf && r.Macs is not null).Sum(r => r.Macs!.Value);
+        var unknownNames = unit.Where(u => u.Value is null).Select(u => u.Key).ToList();
+        long totalMacs = unit.Values.Sum(v => v ?? 0);
         return new ModelSummary(model.GetType().Name, (int[])inputShape.Clone(), output.Shape.ToArray(), rows,
             all.Sum(p => (long)p.Numel()), all.Where(p => p.RequiresGrad).Sum(p => (long)p.Numel()),
             all.Sum(p => (long)p.Numel() * p.DType.ElementSize()), buffers.Sum(b => (long)b.Numel() * b.DType.ElementSize()),

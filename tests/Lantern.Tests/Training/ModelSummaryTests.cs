@@ -139,6 +139,30 @@ public class ModelSummaryTests
     }
 
     [Fact]
+    public void TransformerEncoderSelfAttentionMacs()
+    {
+        // E = 8, 2 heads, feed-forward 16, L = 5 tokens (batch first), per sample:
+        // attention: q/k/v projections 3·L·E·E = 960 + scores L·L·E = 200 + weighted values L·L·E = 200 + output projection L·E·E = 320
+        long attn = 3 * 5 * 8 * 8 + 5 * 5 * 8 + 5 * 5 * 8 + 5 * 8 * 8;
+        long ff = 5 * 8 * 16 + 5 * 16 * 8, norms = 2 * (2 * 5 * 8);
+        var layer = new TransformerEncoderLayer(8, 2, 16, dropout: 0, batchFirst: true);
+        var s = ModelSummary.Create(layer, [2, 5, 8]);
+        Assert.Equal(attn, Row(s, "self_attn").Macs);
+        Assert.Equal(0, Row(s, "self_attn.out_proj").Macs);   // inside the attention count
+        Assert.Equal(5 * 8 * 16, Row(s, "linear1").Macs);
+        Assert.Equal(attn + ff + norms, s.MacsPerSample);
+        Assert.Empty(s.ModulesWithoutMacs);
+        // params: in_proj 3·8·8 + 24, out_proj 8·8 + 8, linear1 8·16 + 16, linear2 16·8 + 8, two LayerNorms 2·8 each
+        Assert.Equal(216 + 72 + 144 + 136 + 32, s.TotalParameters);
+        Assert.Equal(216 + 72, Row(s, "self_attn").Parameters);
+
+        var stack = ModelSummary.Create(new TransformerEncoder(layer, 2), [1, 5, 8]);
+        Assert.Equal(2 * (attn + ff + norms), stack.MacsPerSample);
+        Assert.Equal(attn, Row(stack, "layers.1.self_attn").Macs);
+        Assert.Equal([1, 5, 8], Row(stack, "layers.1.self_attn").OutputShape!);
+    }
+
+    [Fact]
     public void ThroughputAndBadArguments()
     {
         var model = new SmallCnn();
