@@ -51,6 +51,9 @@ public abstract class Metric
         UpdateCount += other.UpdateCount;
     }
 
+    /// <summary>A new metric of this type and configuration with an empty state (torchmetrics' clone + reset).</summary>
+    public Metric CloneEmpty() => CreateEmpty();
+
     /// <summary>Records that one batch was added (call once per successful update).</summary>
     protected void CountUpdate() => UpdateCount++;
 
