@@ -2,8 +2,9 @@ namespace Lantern.Training.Plots;
 
 /// <summary>
 /// Line charts of training curves (loss, accuracy, learning rate...) from named series, drawn with ScottPlot
-/// and written as PNG. Each series gets its own colour (ScottPlot's Category10 palette, in order) and a legend
-/// entry; series of at most 60 points also get markers (per-epoch values).
+/// and written as PNG. Each series gets its own colour (ScottPlot's Category10 palette, in order) and, with
+/// two or more series, a legend entry (right of the data area); series of at most 60 points also get markers
+/// (per-epoch values).
 /// </summary>
 /// <example><code>LineChart.Save("runs/a/loss.png", [new PlotSeries("train_loss", steps, losses), new PlotSeries("val_loss", valSteps, valLosses)],
 ///     title: "Loss", xLabel: "step", yLabel: "loss");</code></example>
@@ -46,7 +47,7 @@ public static class LineChart
         plt.Title(title);
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
-        plt.ShowLegend(ScottPlot.Edge.Right);   // outside the data area: never covers a curve
+        if (series.Count > 1) plt.ShowLegend(ScottPlot.Edge.Right);   // outside the data area: never covers a curve
         return plt;
     }
 

@@ -94,6 +94,20 @@ public sealed class PlotsTests : IDisposable
     }
 
     [Fact]
+    public void EmptyAndSinglePointSeriesStillRender()
+    {
+        // epoch 1 of a run: one train point, no validation point yet; a tiny learning rate
+        var png = LineChart.Render([new PlotSeries("train_loss", [2.3]), new PlotSeries("val_loss", [double.NaN])], "loss", "epoch", "loss", 320, 240);
+        Assert.Equal((320, 240), PngSize(png));
+        var lr = Enumerable.Range(0, 50).Select(i => 1e-4 * 0.5 * (1 + Math.Cos(Math.PI * i / 49))).ToArray();
+        var plt = LineChart.Create([new PlotSeries("lr", Enumerable.Range(0, 50).Select(i => (double)i).ToArray(), lr)], "lr", "step", "lr");
+        png = PlotFile.Png(plt, 400, 300);
+        using var bmp = Decode(png);
+        var line = plt.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Single().Color;
+        Assert.True(NearestColor(bmp, plt.GetPixel(new ScottPlot.Coordinates(25, lr[25])), line) < 40);
+    }
+
+    [Fact]
     public void ConfusionMatrixDarkestCellHoldsTheLargestCount()
     {
         long[,] counts = { { 5, 1, 0 }, { 2, 9, 3 }, { 40, 0, 12 } };
