@@ -109,6 +109,13 @@ public class FBetaScore : ClassificationMetric
 
     /// <inheritdoc/>
     protected override Metric CreateEmpty() => new FBetaScore(Task, Beta, NumClasses, Average, TopK, Threshold, IgnoreIndex, ZeroDivision);
+
+    /// <inheritdoc/>
+    protected override void MergeState(Metric other)
+    {
+        if (((FBetaScore)other).Beta != Beta) throw new ArgumentException($"{GetType().Name}: cannot merge beta = {((FBetaScore)other).Beta} into beta = {Beta}.");
+        base.MergeState(other);
+    }
 }
 
 /// <summary>

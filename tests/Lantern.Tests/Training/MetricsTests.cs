@@ -201,6 +201,7 @@ public class MetricsTests
         Assert.Throws<InvalidOperationException>(() => acc.Compute());
         Assert.Throws<ArgumentException>(() => acc.Merge(new Accuracy(mc, 5)));
         Assert.Throws<ArgumentException>(() => acc.Merge(new Recall(mc, 4)));
+        Assert.Throws<ArgumentException>(() => new FBetaScore(mc, 2, 4).Merge(new FBetaScore(mc, 0.5, 4)));
     }
 
     [Fact]
