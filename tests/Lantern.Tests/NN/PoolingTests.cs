@@ -290,4 +290,43 @@ public class PoolingTests
         var e6 = Assert.Throws<ArgumentException>(() => F.Interpolate(X(1, 1, 4, 4), size: [8, 8], recomputeScaleFactor: true));
         Assert.Contains("recompute_scale_factor", e6.Message);
     }
+    [Theory] // the 2x2 / stride-2 fast path (SIMD for float32) against PyTorch's scan written as loops: ties go to
+    // the first position in row-major order, a NaN replaces anything and the last NaN wins; odd sizes leave a tail
+    [InlineData(2, 3, 28, 28)]
+    [InlineData(1, 2, 7, 37)]
+    [InlineData(3, 1, 5, 16)]
+    public void MaxPool2x2MatchesScanOrderLoops(int n, int c, int h, int w)
+    {
+        var gen = new Generator(17);
+        var raw = Tensor.RandInt(-2, 3, [n, c, h, w + 1], generator: gen).To(DType.Float32).ToArray<float>();
+        for (int i = 0; i < raw.Length; i += 11) raw[i] = float.NaN;
+        for (int i = 5; i < raw.Length; i += 13) raw[i] = float.NegativeInfinity;
+        var full = Tensor.FromArray(raw, [n, c, h, w + 1]);
+        foreach (var x in new[] { full.Narrow(3, 0, w).Contiguous(), full.Narrow(3, 1, w) })
+        foreach (var dt in new[] { DType.Float32, DType.Float64 })
+        {
+            var (v, ix) = F.MaxPool2dWithIndices(x.To(dt), [2]);
+            var xs = x.Contiguous().ToArray<float>();
+            var vs = v.To(DType.Float32).ToArray<float>();
+            var ids = ix.ToArray<long>();
+            int oh = h / 2, ow = w / 2;
+            Assert.Equal([n, c, oh, ow], v.Shape.ToArray());
+            for (int p = 0; p < n * c; p++)
+                for (int y = 0; y < oh; y++)
+                    for (int x0 = 0; x0 < ow; x0++)
+                    {
+                        float m = float.NegativeInfinity; long mi = 2 * y * w + 2 * x0;
+                        for (int dy = 0; dy < 2; dy++)
+                            for (int dx = 0; dx < 2; dx++)
+                            {
+                                long k = (2 * y + dy) * w + 2 * x0 + dx;
+                                float val = xs[p * h * w + k];
+                                if (val > m || float.IsNaN(val)) { m = val; mi = k; }
+                            }
+                        int o = (p * oh + y) * ow + x0;
+                        Assert.Equal(mi, ids[o]);
+                        Assert.Equal(m, vs[o]);
+                    }
+        }
+    }
 }

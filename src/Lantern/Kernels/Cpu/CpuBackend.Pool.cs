@@ -242,6 +242,11 @@ public sealed partial class CpuBackend : IPoolBackend
         int planes = ls.Shape[0], inW = tw.InSize, outH = th.OutSize, outW = tw.OutSize;
         if (planes == 0 || outH == 0 || outW == 0) return;
         int sp = ls.Strides[0], sh = ls.Strides[1], sw = ls.Strides[2], off = ls.Offset;
+        if (IsPairs(th) && IsPairs(tw))
+        {
+            MaxPool2x2(s, ls, outH, outW, dv, di);
+            return;
+        }
         ForPlaneBlocks(planes, outH, (long)th.InSize * inW + (long)outH * outW, (p, oh0, oh1, scratch) =>
         {
             var (lo, hi) = RowSpan(th, oh0, oh1);
