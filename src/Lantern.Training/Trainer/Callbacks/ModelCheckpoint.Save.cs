@@ -85,7 +85,8 @@ public sealed partial class ModelCheckpoint
 
     /// <summary>
     /// Lightning's format_checkpoint_name: each "{name}" or "{name:fmt}" becomes "name=value" (or "value" without
-    /// <paramref name="autoInsertMetricName"/>); fmt is Python's: ".4f", "03d", ".2e", "d". A missing metric becomes 0.
+    /// <paramref name="autoInsertMetricName"/>, or when the pattern already reads "name={name}", where Lightning would write
+    /// the name twice); fmt is Python's: ".4f", "03d", ".2e", "d". A missing metric becomes 0.
     /// </summary>
     public static string FormatCheckpointName(string pattern, int epoch, long step, IReadOnlyDictionary<string, double> metrics, bool autoInsertMetricName = true) =>
         Group.Replace(pattern, m =>
@@ -94,7 +95,8 @@ public sealed partial class ModelCheckpoint
             double v = name == "epoch" ? epoch : name == "step" ? step : metrics.TryGetValue(name, out var x) ? x : 0;
             bool integral = name is "epoch" or "step";
             string text = FormatValue(v, m.Groups[2].Success ? m.Groups[2].Value : null, integral);
-            return autoInsertMetricName ? $"{name}={text}" : text;
+            bool named = pattern.AsSpan(0, m.Index).EndsWith(name + "=", StringComparison.Ordinal);
+            return autoInsertMetricName && !named ? $"{name}={text}" : text;
         });
 
     private static string FormatValue(double v, string? fmt, bool integral)
