@@ -36,7 +36,9 @@ internal sealed class MetricStore(Trainer trainer)
         public bool SameOptions(Entry o) => OnStep == o.OnStep && OnEpoch == o.OnEpoch && ProgBar == o.ProgBar && Logger == o.Logger && Reduce == o.Reduce;
     }
 
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // training and evaluation keep separate running values: a validation inside an epoch must not reset the training epoch's
+    private readonly Dictionary<string, Entry> _trainEntries = new(StringComparer.Ordinal), _evalEntries = new(StringComparer.Ordinal);
+    private Dictionary<string, Entry> Entries => Training ? _trainEntries : _evalEntries;
     private readonly Dictionary<string, double> _pendingStep = new(StringComparer.Ordinal);
 
     public Dictionary<string, double> Callback { get; } = new(StringComparer.Ordinal);
@@ -67,12 +69,12 @@ internal sealed class MetricStore(Trainer trainer)
         bool s = onStep ?? stepLevel, e = onEpoch ?? !stepLevel;
         if (!s && !e) return;
         var fresh = new Entry(s, e, progBar, logger, reduce);
-        if (_entries.TryGetValue(name, out var entry))
+        if (Entries.TryGetValue(name, out var entry))
         {
             if (!entry.SameOptions(fresh))
                 throw new InvalidOperationException($"LightningModule.Log(\"{name}\"): logged again in {CurrentFx} with different options (onStep, onEpoch, progBar, logger, reduce) in the same epoch.");
         }
-        else _entries[name] = entry = fresh;
+        else Entries[name] = entry = fresh;
         entry.Add(value, batchSize ?? BatchSize);
         if (s)
         {
@@ -98,7 +100,7 @@ internal sealed class MetricStore(Trainer trainer)
     public Dictionary<string, double> EpochEnd()
     {
         var toLog = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, entry) in _entries)
+        foreach (var (name, entry) in Entries)
         {
             if (!entry.OnEpoch) continue;
             string key = entry.OnStep ? name + "_epoch" : name;
@@ -109,7 +111,7 @@ internal sealed class MetricStore(Trainer trainer)
             if (entry.Logger) toLog[key] = v;
         }
         foreach (var (k, v) in toLog) Logged[k] = v;
-        _entries.Clear();
+        Entries.Clear();
         _pendingStep.Clear();
         return toLog;
     }
@@ -117,7 +119,7 @@ internal sealed class MetricStore(Trainer trainer)
     /// <summary>Forgets the running values (start of an epoch or evaluation run) without touching the dictionaries.</summary>
     public void ResetRunning()
     {
-        _entries.Clear();
+        Entries.Clear();
         _pendingStep.Clear();
     }
 

@@ -195,3 +195,35 @@ public class CallbackTests
         Assert.Contains("val_loss", text);
     }
 }
+
+[Collection(GlobalRngCollection.Name)]
+public class ClassificationModuleTests
+{
+    private sealed class StepLosses : Callback
+    {
+        public readonly List<(double Loss, int Size)> Epoch0 = [];
+        public override void OnTrainBatchEnd(Trainer t, LightningModule m, Tensor loss, object? b, int i)
+        {
+            if (t.CurrentEpoch == 0) Epoch0.Add((loss.Item<double>(), ((ValueTuple<Tensor, Tensor>)b!).Item1.Shape[0]));
+        }
+        public double? EpochValue;
+        public override void OnTrainEpochEnd(Trainer t, LightningModule m) { if (t.CurrentEpoch == 0) EpochValue = t.CallbackMetrics["train_loss_epoch"]; }
+    }
+
+    [Fact] // the training epoch mean survives validations inside the epoch; weighted by batch sizes 4, 4, 2
+    public void TrainEpochMeanSurvivesMidEpochValidation()
+    {
+        var rec = new StepLosses();
+        var net = new Sequential(new Linear(4, 8, generator: new Generator(2)), new ReLU(), new Linear(8, 3, generator: new Generator(3)));
+        var model = new ClassificationModule(net, m => new Adam(m.Parameters(), lr: 0.01));
+        var t = new Trainer { DefaultRootDir = Path.GetTempPath(), MaxEpochs = 1, ValCheckInterval = 1, EnableProgressBar = false, EnableCheckpointing = false, Callbacks = { rec } };
+        var ds = TrainerTestKit.Data(10);
+        t.Fit(model, TrainerTestKit.Loader(ds, 4, true), TrainerTestKit.Loader(ds, 5, false));
+        double expected = rec.Epoch0.Sum(x => x.Loss * x.Size) / rec.Epoch0.Sum(x => x.Size);
+        Assert.Equal([4, 4, 2], rec.Epoch0.Select(x => x.Size));
+        Assert.Equal(expected, rec.EpochValue!.Value, 12);
+        Assert.Equal(expected, t.CallbackMetrics["train_loss_epoch"], 12);
+        Assert.True(t.CallbackMetrics.ContainsKey("val_acc"));
+        Assert.Equal(["net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"], model.StateDict().Keys);
+    }
+}

@@ -47,7 +47,7 @@ public sealed class EpochSummary : Callback
             ["step"] = trainer.GlobalStep,
         };
         foreach (var (k, v) in trainer.CallbackMetrics)
-            if (_columns?.Contains(k) ?? !k.EndsWith("_step", StringComparison.Ordinal) && !k.StartsWith("lr-", StringComparison.Ordinal) && !k.Contains('/'))
+            if (_columns?.Contains(k) ?? DefaultColumn(k, trainer.CallbackMetrics))
                 row[k] = v;
         if (trainer.Optimizers.Count > 0) row["lr"] = trainer.Optimizers[0].ParamGroups[0].Lr;
         row["seconds"] = (DateTime.UtcNow - _start).TotalSeconds;
@@ -55,6 +55,11 @@ public sealed class EpochSummary : Callback
         if (PrintEachEpoch)
             _console.WriteLine(string.Join("  ", row.Select(kv => $"{kv.Key}={Format(kv.Key, kv.Value)}")));
     }
+
+    // epoch-level metrics: not "x_step", not "x_epoch" when "x" holds the same value, no learning rates or throughput
+    private static bool DefaultColumn(string k, IReadOnlyDictionary<string, double> m) =>
+        !k.EndsWith("_step", StringComparison.Ordinal) && !k.StartsWith("lr-", StringComparison.Ordinal) && !k.Contains('/') &&
+        !(k.EndsWith("_epoch", StringComparison.Ordinal) && m.ContainsKey(k[..^6]));
 
     /// <inheritdoc/>
     public override void OnFitEnd(Trainer trainer, LightningModule module)

@@ -17,7 +17,7 @@ public sealed class ProgressBar : Callback
     private readonly bool _interactive;
     private readonly Stopwatch _clock = new();
     private long _samples;
-    private int _nextPlain;
+    private int _nextPlain, _resumeAt = -1;
     private Thread? _thread;
     private ProgressTask? _task;
     private TextColumnState? _text;
@@ -50,7 +50,7 @@ public sealed class ProgressBar : Callback
         _samples = 0;
         _nextPlain = 1;
         _clock.Restart();
-        if (_interactive) StartBar(trainer);
+        if (_interactive) StartBar(trainer, 0);
     }
 
     /// <inheritdoc/>
@@ -58,10 +58,12 @@ public sealed class ProgressBar : Callback
     {
         _samples += Loaders.BatchSize(batch);
         string status = Status(trainer);
-        if (_interactive && _task is not null)
+        if (_interactive)
         {
+            if (_task is null) return;
             _text!.Text = status;
             _task.Value = batchIdx + 1;
+            if (batchIdx + 1 >= trainer.NumTrainingBatches) StopBar();
             return;
         }
         int n = trainer.NumTrainingBatches;
@@ -81,9 +83,30 @@ public sealed class ProgressBar : Callback
     }
 
     /// <inheritdoc/>
+    public override void OnValidationStart(Trainer trainer, LightningModule module)
+    {
+        _resumeAt = _thread is not null ? (int)(_task?.Value ?? 0) : -1;
+        StopBar();
+    }
+
+    /// <inheritdoc/>
     public override void OnValidationEnd(Trainer trainer, LightningModule module)
     {
+        if (_interactive && _resumeAt >= 0 && trainer.Stage == "fit" && !trainer.SanityChecking)
+        {
+            // validation inside the epoch (ValCheckInterval < 1): a new bar continues after the validation line
+            WriteValidation(trainer);
+            StartBar(trainer, _resumeAt);
+            _resumeAt = -1;
+            return;
+        }
+        _resumeAt = -1;
         if (trainer.SanityChecking) return;
+        WriteValidation(trainer);
+    }
+
+    private void WriteValidation(Trainer trainer)
+    {
         var vals = trainer.CallbackMetrics.Where(kv => kv.Key.StartsWith("val", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={Fmt(kv.Value)}");
         string line = $"{EpochLabel(trainer)} validation: {string.Join(" ", vals)}";
         if (_interactive) AnsiConsole.MarkupLine(Markup.Escape(line));
@@ -96,10 +119,13 @@ public sealed class ProgressBar : Callback
     private static string EpochLabel(Trainer t) =>
         $"Epoch {t.CurrentEpoch + 1}{(t.EffectiveMaxEpochs > 0 ? "/" + t.EffectiveMaxEpochs : "")}";
 
+    // the latest loss and the progress-bar metrics (a metric logged on step and epoch shows its step value only)
     private static string Status(Trainer t)
     {
         var parts = new List<string> { $"loss={Fmt(t.LastLoss)}" };
-        foreach (var (k, v) in t.ProgressBarMetrics) parts.Add($"{k}={Fmt(v)}");
+        foreach (var (k, v) in t.ProgressBarMetrics)
+            if (!k.EndsWith("_epoch", StringComparison.Ordinal))
+                parts.Add($"{(k.EndsWith("_step", StringComparison.Ordinal) ? k[..^5] : k)}={Fmt(v)}");
         return string.Join(" ", parts);
     }
 
@@ -112,7 +138,7 @@ public sealed class ProgressBar : Callback
     }
 
     // Spectre's Progress owns its render loop, so it runs on a thread for the epoch; the hooks update the task.
-    private void StartBar(Trainer t)
+    private void StartBar(Trainer t, int start)
     {
         _ready = new ManualResetEventSlim();
         _finish = new ManualResetEventSlim();
@@ -130,6 +156,7 @@ public sealed class ProgressBar : Callback
                     new ElapsedTimeColumn(), new RemainingTimeColumn(), new StatusColumn(text, this)).Start(ctx =>
                 {
                     _task = ctx.AddTask(label, maxValue: Math.Max(1, n));
+                    _task.Value = start;
                     ready.Set();
                     finish.Wait();
                     _task.Value = _task.MaxValue;
@@ -158,6 +185,9 @@ public sealed class ProgressBar : Callback
     private sealed class StatusColumn(TextColumnState state, ProgressBar owner) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Markup(Markup.Escape($"{state.Text} {owner.SamplesPerSecond.ToString("F1", CultureInfo.InvariantCulture)} samples/s"));
+            new Markup(Markup.Escape(Fit($"{owner.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s {state.Text}", options.ConsoleSize.Width - 60)));
+
+        // one line: Spectre would wrap a long status under the bar
+        private static string Fit(string s, int width) => s.Length <= Math.Max(20, width) ? s : s[..(Math.Max(20, width) - 1)] + "…";
     }
 }
