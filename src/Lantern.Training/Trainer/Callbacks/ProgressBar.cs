@@ -153,7 +153,7 @@ public sealed class ProgressBar : Callback
             try
             {
                 AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new StatusColumn(text, this)).Start(ctx =>
+                    new RemainingTimeColumn(), new StatusColumn(text, this)).Start(ctx =>
                 {
                     _task = ctx.AddTask(label, maxValue: Math.Max(1, n));
                     _task.Value = start;
@@ -185,7 +185,15 @@ public sealed class ProgressBar : Callback
     private sealed class StatusColumn(TextColumnState state, ProgressBar owner) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Markup(Markup.Escape(Fit($"{owner.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s {state.Text}", options.ConsoleSize.Width - 60)));
+            new Markup(Markup.Escape(Fit(Compose(state.Text, owner.SamplesPerSecond), options.ConsoleSize.Width - 45)));
+
+        // "loss=… 1234 samples/s other=…": the loss and the throughput first, the other metrics as room allows
+        private static string Compose(string status, double sps)
+        {
+            int cut = status.IndexOf(' ');
+            string rate = sps.ToString("F0", CultureInfo.InvariantCulture) + " samples/s";
+            return cut < 0 ? $"{status} {rate}" : $"{status[..cut]} {rate}{status[cut..]}";
+        }
 
         // one line: Spectre would wrap a long status under the bar
         private static string Fit(string s, int width) => s.Length <= Math.Max(20, width) ? s : s[..(Math.Max(20, width) - 1)] + "…";
