@@ -47,9 +47,9 @@ public class ResumeTests
     }
 
     [Theory]
-    [InlineData(10)] // last checkpoint at step 8: epoch 1, batch 2 of 6 (mid-epoch)
-    [InlineData(14)] // last checkpoint at step 12: the last batch of epoch 1 (its validation and plateau step still pending)
-    public void KilledRunResumedFromLastCheckpointEqualsUninterruptedRun(long crashAt)
+    [InlineData(10, false)] // last checkpoint at step 8: epoch 1, batch 2 of 6 (mid-epoch)
+    [InlineData(14, true)]  // step 12: the last batch of epoch 1 (its validation and plateau step still pending); ckptPath "last"
+    public void KilledRunResumedFromLastCheckpointEqualsUninterruptedRun(long crashAt, bool byName)
     {
         string a = TrainerTestKit.TempDir(), b = TrainerTestKit.TempDir();
         try
@@ -64,7 +64,7 @@ public class ResumeTests
             Assert.Equal(crashAt - 2, (long)saved["global_step"]);
 
             // a fresh process would build everything anew: different initial weights, new loaders, a moved global generator
-            var (resumed, trainer) = Run(b, null, last, initSeed: 99);
+            var (resumed, trainer) = Run(b, null, byName ? "last" : last, initSeed: 99);
             Assert.Equal(18, trainer.GlobalStep);
             Assert.Equal(3, trainer.CurrentEpoch);
             TrainerTestKit.AssertBitEqual(reference, resumed);
@@ -76,6 +76,29 @@ public class ResumeTests
             Directory.Delete(a, true);
             Directory.Delete(b, true);
         }
+    }
+
+    [Fact] // a weights-only checkpoint cannot resume training
+    public void WeightsOnlyCheckpointRefusesToResume()
+    {
+        string dir = TrainerTestKit.TempDir();
+        try
+        {
+            var ds = TrainerTestKit.Data(8);
+            var t = TrainerTestKit.Quiet(dir);
+            t.MaxEpochs = 1;
+            t.Callbacks.Add(new ModelCheckpoint(dirpath: dir, saveWeightsOnly: true));
+            t.Fit(new TinyClassifier(), TrainerTestKit.Loader(ds, 4, true));
+            string path = t.CheckpointCallback!.BestModelPath;
+            Assert.False(Checkpoint.Load(path).ContainsKey("optimizer_states"));
+            var e = Assert.Throws<InvalidDataException>(() => TrainerTestKit.Quiet(dir).Fit(new TinyClassifier(), TrainerTestKit.Loader(ds, 4, true), ckptPath: path));
+            Assert.Contains("no optimizer states", e.Message);
+            var v = TrainerTestKit.Quiet(dir).Validate(new TinyClassifier(seed: 3), TrainerTestKit.Loader(ds, 4, false), ckptPath: path);
+            Assert.True(v.ContainsKey("val_loss"));
+            Assert.Contains("needs a ModelCheckpoint", Assert.Throws<ArgumentException>(() =>
+                TrainerTestKit.Quiet(dir).Fit(new TinyClassifier(), TrainerTestKit.Loader(ds, 4, true), ckptPath: "last")).Message);
+        }
+        finally { Directory.Delete(dir, true); }
     }
 
     [Fact] // a checkpoint written at train-epoch end (ModelCheckpoint everyNEpochs) resumes at the next epoch

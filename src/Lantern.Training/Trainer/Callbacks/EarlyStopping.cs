@@ -73,18 +73,18 @@ public sealed class EarlyStopping : Callback
     /// <inheritdoc/>
     public override string StateKey => $"EarlyStopping{{'monitor': '{Monitor}', 'mode': '{Mode}'}}";
 
-    private bool OnTrainEnd(Trainer t) => CheckOnTrainEpochEnd ?? (t.NumValBatches == 0 || t.CheckValEveryNEpoch is null);
+    private bool ChecksOnTrainEpochEnd(Trainer t) => CheckOnTrainEpochEnd ?? (t.NumValBatches == 0 || t.CheckValEveryNEpoch is null);
 
     /// <inheritdoc/>
     public override void OnTrainEpochEnd(Trainer trainer, LightningModule module)
     {
-        if (OnTrainEnd(trainer)) Check(trainer);
+        if (ChecksOnTrainEpochEnd(trainer)) Check(trainer);
     }
 
     /// <inheritdoc/>
     public override void OnValidationEnd(Trainer trainer, LightningModule module)
     {
-        if (trainer.Stage == "fit" && !trainer.SanityChecking && !OnTrainEnd(trainer)) Check(trainer);
+        if (trainer.Stage == "fit" && !trainer.SanityChecking && !ChecksOnTrainEpochEnd(trainer)) Check(trainer);
     }
 
     private void Check(Trainer t)
