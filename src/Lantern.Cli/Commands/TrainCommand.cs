@@ -32,6 +32,7 @@ public sealed record TrainOptions
     public double? GradientClipVal { get; init; }
     public int AccumulateGradBatches { get; init; } = 1;
     public bool Plots { get; init; } = true;
+    public int CheckpointEveryNSteps { get; init; } = 100;
 }
 
 /// <summary>`lantern train`: fits a model and writes runs/NAME/ (checkpoints, metrics.csv, TensorBoard events, plots).</summary>
@@ -73,10 +74,11 @@ public static class TrainCommand
         var clip = new Option<double?>("--gradient-clip-val") { Description = "Clip the gradient norm to this value." };
         var accumulate = new Option<int>("--accumulate-grad-batches") { Description = "Batches per optimiser step.", DefaultValueFactory = _ => 1 }.Positive();
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
+        var ckptEvery = new Option<int>("--checkpoint-every-n-steps") { Description = "Optimiser steps between rolling last.safetensors checkpoints (also written at every epoch end).", DefaultValueFactory = _ => 100 }.Positive();
         var cmd = new Command("train", "Train a model; writes runs/NAME/ with best and last checkpoints, metrics.csv, TensorBoard events and PNG plots.")
         {
             model, data, epochs, batch, lr, optimizer, momentum, scheduler, warmup, wd, ema, emaDecay, smoothing, augment, valFraction,
-            seed, workers, threads, output_, name, resume, maxSteps, limit, clip, accumulate, noPlots,
+            seed, workers, threads, output_, name, resume, maxSteps, limit, clip, accumulate, noPlots, ckptEvery,
         };
         cmd.SetAction(r =>
         {
@@ -88,7 +90,7 @@ public static class TrainCommand
                 LabelSmoothing = r.GetValue(smoothing), Augment = r.GetValue(augment), ValFraction = r.GetValue(valFraction), Seed = r.GetValue(seed),
                 Workers = r.GetValue(workers), Threads = r.GetValue(threads), Output = r.GetValue(output_)!, Name = r.GetValue(name),
                 Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), LimitTrainBatches = r.GetValue(limit), GradientClipVal = r.GetValue(clip),
-                AccumulateGradBatches = r.GetValue(accumulate), Plots = !r.GetValue(noPlots),
+                AccumulateGradBatches = r.GetValue(accumulate), Plots = !r.GetValue(noPlots), CheckpointEveryNSteps = r.GetValue(ckptEvery),
             };
             if (o.MaxSteps is < 1) throw new CliException($"--max-steps must be positive, but got {o.MaxSteps}.");
             if (o.LimitTrainBatches is < 1) throw new CliException($"--limit-train-batches must be positive, but got {o.LimitTrainBatches}.");

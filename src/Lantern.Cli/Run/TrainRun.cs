@@ -9,16 +9,27 @@ namespace Lantern.Cli.Run;
 /// <summary>
 /// `lantern train`: data, model, trainer, then the test accuracy of the best checkpoint, metrics and plots.
 /// runs/NAME/ receives checkpoints/best.safetensors (highest val_acc), checkpoints/last.safetensors (written every
-/// epoch and every 100 steps, for --resume), metrics.csv, hparams.yaml, TensorBoard events and PNG plots.
+/// epoch and every --checkpoint-every-n-steps steps, for --resume), metrics.csv, hparams.yaml, TensorBoard events and PNG plots.
 /// </summary>
 public static class TrainRun
 {
-    /// <summary>Optimiser steps between the rolling "last" checkpoints (so a killed run loses little).</summary>
-    public const int LastEverySteps = 100;
-
+    /// <summary>Runs the command; the kernel thread count is restored afterwards (for in-process callers).</summary>
     public static int Execute(TrainOptions o, TextWriter output)
     {
-        if (o.Threads is int t) Lantern.Threads = t;
+        int threads = Lantern.Threads;
+        try
+        {
+            if (o.Threads is int t) Lantern.Threads = t;
+            return Train(o, output);
+        }
+        finally
+        {
+            Lantern.Threads = threads;
+        }
+    }
+
+    private static int Train(TrainOptions o, TextWriter output)
+    {
         var clock = Stopwatch.StartNew();
         string runDir = ResolveRunDir(o);
         if (o.Resume is not null) CheckResumable(o);
@@ -50,7 +61,7 @@ public static class TrainRun
 
         var history = new RunHistory(output);
         var best = new ModelCheckpoint(Path.Combine(runDir, "checkpoints"), "best", monitor: "val_acc", mode: "max", saveTopK: 1, autoInsertMetricName: false);
-        var last = new ModelCheckpoint(Path.Combine(runDir, "checkpoints"), "last", saveTopK: 1, everyNTrainSteps: LastEverySteps, everyNEpochs: 1, saveOnTrainEpochEnd: true);
+        var last = new ModelCheckpoint(Path.Combine(runDir, "checkpoints"), "last", saveTopK: 1, everyNTrainSteps: o.CheckpointEveryNSteps, everyNEpochs: 1, saveOnTrainEpochEnd: true);
         var callbacks = new List<Callback> { best, last, new LearningRateMonitor(), history, new ProgressBar(output) };
         if (o.Ema) callbacks.Add(new EmaCallback(o.EmaDecay));
         var trainer = new Trainer

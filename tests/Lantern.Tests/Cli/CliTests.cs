@@ -5,10 +5,9 @@ using Xunit;
 
 namespace Lantern.Tests.Cli;
 
-/// <summary>The `lantern` command: exit codes and one-line errors, help, and a small train -> eval -> predict round trip.</summary>
-public class CliTests
+internal static class CliTestKit
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
+    public static (int Code, string Out, string Err) Run(string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();
@@ -16,12 +15,20 @@ public class CliTests
         return (code, o.ToString(), e.ToString());
     }
 
-    private static string TempDir()
+    public static string TempDir()
     {
         var d = Path.Combine(Path.GetTempPath(), "lantern-cli-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(d);
         return d;
     }
+}
+
+/// <summary>The `lantern` command: exit codes and one-line errors, help, and a small train -> eval -> predict round trip.</summary>
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliTestKit.Run(args);
+
+    private static string TempDir() => CliTestKit.TempDir();
 
     [Theory]
     [InlineData(new[] { "train", "--model", "vgg" }, "vgg")]
@@ -77,6 +84,16 @@ public class CliTests
         Assert.Single(err.TrimEnd('\n').Split('\n'));
     }
 
+}
+
+/// <summary>Runs of `lantern train` (they seed the global generator, so they run in the non-parallel collection).</summary>
+[Collection(global::Lantern.Tests.Training.GlobalRngCollection.Name)]
+public class CliTrainTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliTestKit.Run(args);
+
+    private static string TempDir() => CliTestKit.TempDir();
+
     [Fact] // a short run on the embedded data; eval of the best checkpoint prints the accuracy training printed
     public void TrainThenEvalReproducesTheTestAccuracyAndPredictReadsImages()
     {
@@ -131,5 +148,49 @@ public class CliTests
         Assert.True(code == 0, err);
         Assert.Contains("Total params: 421,642", o);
         Assert.Matches(@"3 \(Conv2d\)\s+\[1, 64, 14, 14\]\s+18,496\s+18,496\s+3,612,672", o);
+    }
+
+    [Fact] // a real `lantern train` process is killed (SIGKILL) mid-epoch; the resumed run ends with the uninterrupted run's weights, bit for bit
+    public void KilledTrainingProcessResumesToTheSameWeights()
+    {
+        var dir = TempDir();
+        string[] common = ["train", "--model", "cnn", "--epochs", "2", "--limit-train-batches", "20", "--batch-size", "32", "--threads", "1", "--val-fraction", "0.02",
+            "--checkpoint-every-n-steps", "5", "--seed", "7", "--output", dir, "--no-plots"];
+        var (code, _, err) = Run([.. common, "--name", "full"]);
+        Assert.True(code == 0, err);
+
+        string cli = Path.Combine(AppContext.BaseDirectory, "Lantern.Cli.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[cli, .. common, "--name", "killed"]) psi.ArgumentList.Add(a);
+        string last = Path.Combine(dir, "killed", "checkpoints", "last.safetensors");
+        long killedAt = -1;
+        using (var p = System.Diagnostics.Process.Start(psi)!)
+        {
+            p.OutputDataReceived += (_, _) => { };
+            p.ErrorDataReceived += (_, _) => { };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!p.HasExited && clock.Elapsed.TotalSeconds < 120)
+            {
+                if (File.Exists(last) && (long)global::Lantern.Training.Checkpoint.Load(last)["global_step"] is long s and >= 10 and < 20)
+                {
+                    p.Kill(entireProcessTree: true);
+                    p.WaitForExit();
+                    killedAt = s;
+                    break;
+                }
+                Thread.Sleep(20);
+            }
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+        Assert.True(killedAt > 0, "the training process ended before a mid-epoch checkpoint could be caught");
+
+        (code, var o, err) = Run([.. common, "--name", "killed", "--resume", last]);
+        Assert.True(code == 0, err + o);
+        var expected = global::Lantern.Training.Checkpoint.LoadStateDict(Path.Combine(dir, "full", "checkpoints", "last.safetensors"));
+        var actual = global::Lantern.Training.Checkpoint.LoadStateDict(last);
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (k, v) in expected) Assert.Equal(v.ToArray<float>(), actual[k].ToArray<float>());
     }
 }
