@@ -38,10 +38,13 @@ internal static class OpenCv
     }
 
     /// <summary>Max |a - b| over all elements; sizes and channels must agree. Also returns the count of differing elements.</summary>
-    public static (double Max, int Count) Diff(Image a, Image b)
+    public static (double Max, int Count) Diff(Image a, Image b) => DiffAt(a, b).Item1;
+
+    /// <summary>Diff plus the location of the worst element.</summary>
+    public static ((double Max, int Count), (int X, int Y, int C)) DiffAt(Image a, Image b)
     {
         Assert.Equal((a.Width, a.Height, a.Channels), (b.Width, b.Height, b.Channels));
-        double max = 0; int n = 0;
+        double max = 0; int n = 0; (int, int, int) at = (-1, -1, -1);
         for (int y = 0; y < a.Height; y++)
             for (int x = 0; x < a.Width; x++)
                 for (int c = 0; c < a.Channels; c++)
@@ -49,16 +52,16 @@ internal static class OpenCv
                     double d = Math.Abs(a[x, y, c] - b[x, y, c]);
                     if (double.IsNaN(d)) d = double.PositiveInfinity;
                     if (d > 0) n++;
-                    if (d > max) max = d;
+                    if (d > max) { max = d; at = (x, y, c); }
                 }
-        return (max, n);
+        return ((max, n), at);
     }
 
     /// <summary>Asserts max |a - b| &lt;= tol (absolute), with the op name and the worst figures in the message.</summary>
     public static void AssertClose(Image expected, Image actual, double tol, string what)
     {
-        var (max, n) = Diff(expected, actual);
-        Assert.True(max <= tol, $"{what}: max |diff| = {max} over {n} differing elements (tolerance {tol})");
+        var ((max, n), at) = DiffAt(expected, actual);
+        if (max > tol) Assert.Fail($"{what}: max |diff| = {max} over {n} differing elements (tolerance {tol}), worst at (x, y, c) = {at}: expected {expected[at.X, at.Y, at.C]}, got {actual[at.X, at.Y, at.C]}");
     }
 
     /// <summary>Max relative difference |a - b| / max(1, |a|) (float outputs).</summary>

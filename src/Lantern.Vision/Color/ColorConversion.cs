@@ -10,7 +10,7 @@ public enum ColorConversion
     RgbToBgr,
     /// <summary>COLOR_BGR2RGB (also BGRA -&gt; RGBA).</summary>
     BgrToRgb,
-    /// <summary>COLOR_RGB2GRAY: Y = 0.299 R + 0.587 G + 0.114 B (UInt8: (4899 R + 9617 G + 1868 B + 2^13) &gt;&gt; 14).</summary>
+    /// <summary>COLOR_RGB2GRAY: Y = 0.299 R + 0.587 G + 0.114 B (UInt8: (9798 R + 19235 G + 3735 B + 2^14) &gt;&gt; 15, OpenCV 4's coefficients).</summary>
     RgbToGray,
     /// <summary>COLOR_BGR2GRAY.</summary>
     BgrToGray,

@@ -2,8 +2,10 @@ namespace Lantern.Vision;
 
 public static partial class Cv
 {
-    // OpenCV's fixed-point luma coefficients (yuv_shift = 14): round(0.299 * 2^14) etc.
+    // OpenCV's fixed-point luma coefficients (yuv_shift = 14): round(0.299 * 2^14) etc. (used by YCrCb).
     internal const int R2Y = 4899, G2Y = 9617, B2Y = 1868, YuvShift = 14;
+    // OpenCV 4's RGB2Gray<uchar> uses 15-bit coefficients summing to 2^15 (checked bit-exact against 4.13).
+    internal const int R2Y15 = 9798, G2Y15 = 19235, B2Y15 = 3735, GrayShift = 15;
 
     private static Image ToGray(Image src, ColorConversion code, int bidx)
     {
@@ -12,12 +14,12 @@ public static partial class Cv
         if (src.Depth == PixelDepth.UInt8)
         {
             // Coefficients in memory order, as OpenCV swaps them for blueIdx.
-            int c0 = bidx == 0 ? B2Y : R2Y, c2 = bidx == 0 ? R2Y : B2Y;
+            int c0 = bidx == 0 ? B2Y15 : R2Y15, c2 = bidx == 0 ? R2Y15 : B2Y15;
             Rows(src.Height, w, y =>
             {
                 var s = src.Row<byte>(y); var d = dst.Row<byte>(y);
                 for (int x = 0, i = 0; x < w; x++, i += cn)
-                    d[x] = (byte)((s[i] * c0 + s[i + 1] * G2Y + s[i + 2] * c2 + (1 << (YuvShift - 1))) >> YuvShift);
+                    d[x] = (byte)((s[i] * c0 + s[i + 1] * G2Y15 + s[i + 2] * c2 + (1 << (GrayShift - 1))) >> GrayShift);
             });
         }
         else

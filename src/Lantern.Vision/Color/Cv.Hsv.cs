@@ -80,17 +80,28 @@ public static partial class Cv
         Rows(src.Height, w, y =>
         {
             Span<float> px = stackalloc float[3];
+            // OpenCV's UInt8 path converts whole SIMD blocks with truncation (v_trunc) and the row's tail with rounding;
+            // the full-range codes go to Intel IPP in OpenCV's official build, which rounds everywhere.
+            int vecEnd = u8 && hrange == 180 ? HsvToRgbVectorEnd(w) : 0;
             for (int x = 0; x < w; x++)
             {
                 float h, s, v;
                 if (u8) { var r = src.Row<byte>(y); h = r[3 * x]; s = r[3 * x + 1] * (1f / 255f); v = r[3 * x + 2] * (1f / 255f); }
                 else { var r = src.Row<float>(y); h = r[3 * x]; s = r[3 * x + 1]; v = r[3 * x + 2]; }
-                HsvToRgbPixel(h * hscale, s, v, px);
+                HsvToRgbPixel(h * hscale, s, v, px, x < vecEnd);
                 if (u8)
                 {
                     var d = dst.Row<byte>(y);
-                    d[3 * x + bidx] = Saturate.ToByte(px[0] * 255f); d[3 * x + 1] = Saturate.ToByte(px[1] * 255f);
-                    d[3 * x + (bidx ^ 2)] = Saturate.ToByte(px[2] * 255f);
+                    if (x < vecEnd)
+                    {
+                        d[3 * x + bidx] = TruncByte(px[0] * 255f); d[3 * x + 1] = TruncByte(px[1] * 255f);
+                        d[3 * x + (bidx ^ 2)] = TruncByte(px[2] * 255f);
+                    }
+                    else
+                    {
+                        d[3 * x + bidx] = Saturate.ToByte(px[0] * 255f); d[3 * x + 1] = Saturate.ToByte(px[1] * 255f);
+                        d[3 * x + (bidx ^ 2)] = Saturate.ToByte(px[2] * 255f);
+                    }
                 }
                 else
                 {
@@ -102,8 +113,17 @@ public static partial class Cv
         return dst;
     }
 
+    /// <summary>Pixels per block of OpenCV's vectorised UInt8 HSV-&gt;RGB loop (4 vectors of float lanes; AVX2 dispatch: 8 lanes).</summary>
+    internal static int HsvToRgbBlock = 32;
+
+    // Pixels of a row OpenCV converts in its vector loop: whole blocks while at least one block remains.
+    private static int HsvToRgbVectorEnd(int n) => n < HsvToRgbBlock ? 0 : (n / HsvToRgbBlock) * HsvToRgbBlock;
+
+    private static byte TruncByte(float v) => v <= 0 || float.IsNaN(v) ? (byte)0 : v >= 255f ? (byte)255 : (byte)(int)v;
+
     // h in sextants [0, 6) (wrapped), output b, g, r.
-    private static void HsvToRgbPixel(float h, float s, float v, Span<float> bgr)
+    // fused: OpenCV's vector body, where GCC contracts 1 - s*h into one fused multiply-add.
+    private static void HsvToRgbPixel(float h, float s, float v, Span<float> bgr, bool fused = false)
     {
         if (s == 0) { bgr[0] = bgr[1] = bgr[2] = v; return; }
         if (h < 0) do h += 6; while (h < 0);
@@ -111,7 +131,9 @@ public static partial class Cv
         int sector = (int)MathF.Floor(h);
         h -= sector;
         if ((uint)sector >= 6u) { sector = 0; h = 0; }
-        float t0 = v, t1 = v * (1f - s), t2 = v * (1f - s * h), t3 = v * (1f - s * (1f - h));
+        float t0 = v, t1 = v * (1f - s);
+        float t2 = fused ? v * MathF.FusedMultiplyAdd(-s, h, 1f) : v * (1f - s * h);
+        float t3 = fused ? v * MathF.FusedMultiplyAdd(-s, 1f - h, 1f) : v * (1f - s * (1f - h));
         (float b, float g, float r) = sector switch
         {
             0 => (t1, t3, t0),

@@ -30,9 +30,9 @@ public class ImageIOTests
         Assert.Equal(rgb.ToPixels<byte>(), ImageIO.Decode(png).ToPixels<byte>());
         var gray = ImageIO.Decode(png, mode: ImreadMode.Grayscale);
         Assert.Equal(1, gray.Channels);
-        // OpenCV's fixed-point luma: (4899 R + 9617 G + 1868 B + 8192) >> 14
+        // OpenCV 4's fixed-point luma: (9798 R + 19235 G + 3735 B + 2^14) >> 15
         int r = (int)rgb[4, 3, 0], g = (int)rgb[4, 3, 1], b = (int)rgb[4, 3, 2];
-        Assert.Equal((4899 * r + 9617 * g + 1868 * b + 8192) >> 14, gray[4, 3]);
+        Assert.Equal((9798 * r + 19235 * g + 3735 * b + 16384) >> 15, gray[4, 3]);
         var g1 = ImageIO.Decode(ImageIO.Encode(gray, ImageFileFormat.Png), mode: ImreadMode.Color);
         Assert.Equal((3, gray[2, 1], gray[2, 1]), (g1.Channels, g1[2, 1, 0], g1[2, 1, 2]));
         var rgba = ImageTests.Ramp(3, 3, 4);
