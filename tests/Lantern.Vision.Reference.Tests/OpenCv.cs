@@ -120,3 +120,17 @@ internal static class TestImages
         throw new InvalidOperationException("Shared test images not found: expected ../shared/data/images beside the repository root, or set LANTERN_IMAGES.");
     }
 }
+
+internal static class OpenCvNormwise
+{
+    /// <summary>Max |a - b| / max(1, max |a|): the error relative to the image's magnitude (sums with cancellation).</summary>
+    public static double RelErr(Image expected, Image actual)
+    {
+        var (max, _) = OpenCv.Diff(expected, actual);
+        double mag = 1;
+        for (int y = 0; y < expected.Height; y++)
+            for (int x = 0; x < expected.Width; x++)
+                for (int c = 0; c < expected.Channels; c++) mag = Math.Max(mag, Math.Abs(expected[x, y, c]));
+        return max / mag;
+    }
+}
