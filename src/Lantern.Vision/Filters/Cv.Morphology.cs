@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Lantern.Vision;
 
 /// <summary>Structuring element shapes (cv::MorphShapes).</summary>
@@ -158,8 +160,8 @@ public static partial class Cv
                 foreach (var (i, j) in t)
                 {
                     var s = pad.AsSpan((y + i) * stride + j * c, n);
-                    if (erode) for (int x = 0; x < n; x++) acc[x] = Math.Min(acc[x], s[x]);
-                    else for (int x = 0; x < n; x++) acc[x] = Math.Max(acc[x], s[x]);
+                    if (erode) TensorPrimitives.Min(acc, s, acc);
+                    else TensorPrimitives.Max(acc, s, acc);
                 }
                 if (t.Length == 0) acc.AsSpan().Clear();
                 FilterCore.Store(acc, dst, y);

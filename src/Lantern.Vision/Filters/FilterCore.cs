@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Lantern.Vision;
 
 /// <summary>
@@ -20,17 +22,28 @@ internal static class FilterCore
         {
             var d = buf.AsSpan(y * st, st);
             if (ys[y] < 0) { d.Fill(value); return; }
+            int inner = src.Width * c, lc = left * c;
             if (src.Depth == PixelDepth.UInt8)
             {
                 var s = src.Row<byte>(ys[y]);
+                TensorPrimitives.ConvertTruncating<byte, float>(s, d.Slice(lc, inner));   // exact widening, SIMD
                 for (int x = 0; x < xs.Length; x++)
+                {
+                    if (x == left) x += src.Width;
+                    if (x >= xs.Length) break;
                     for (int k = 0; k < c; k++) d[x * c + k] = xs[x] < 0 ? value : s[xs[x] * c + k];
+                }
             }
             else
             {
                 var s = src.Row<float>(ys[y]);
+                s.CopyTo(d.Slice(lc, inner));
                 for (int x = 0; x < xs.Length; x++)
+                {
+                    if (x == left) x += src.Width;
+                    if (x >= xs.Length) break;
                     for (int k = 0; k < c; k++) d[x * c + k] = xs[x] < 0 ? value : s[xs[x] * c + k];
+                }
             }
         });
         return buf;
@@ -65,10 +78,7 @@ internal static class FilterCore
             acc.AsSpan().Fill(delta);
             int row = y * stride;
             foreach (var (off, w) in t)
-            {
-                var s = pad.AsSpan(row + off, n);
-                for (int i = 0; i < n; i++) acc[i] = MathF.FusedMultiplyAdd(s[i], w, acc[i]);
-            }
+                TensorPrimitives.FusedMultiplyAdd(pad.AsSpan(row + off, n), w, acc, acc);   // SIMD, fused per element
             Store(acc, dst, y);
         });
     }
@@ -89,8 +99,8 @@ internal static class FilterCore
             {
                 float w = kx[k];
                 var s = pad.AsSpan(row + k * channels, n);
-                if (k == 0) for (int i = 0; i < n; i++) acc[i] = s[i] * w;
-                else for (int i = 0; i < n; i++) acc[i] = MathF.FusedMultiplyAdd(s[i], w, acc[i]);
+                if (k == 0) TensorPrimitives.Multiply(s, w, acc);
+                else TensorPrimitives.FusedMultiplyAdd(s, w, acc, acc);
             }
         });
         Cv.Rows(dst.Height, n * ky.Length, y =>
@@ -99,9 +109,7 @@ internal static class FilterCore
             acc.AsSpan().Fill(delta);
             for (int k = 0; k < ky.Length; k++)
             {
-                float w = ky[k];
-                var s = tmp.AsSpan((y + k) * n, n);
-                for (int i = 0; i < n; i++) acc[i] = MathF.FusedMultiplyAdd(s[i], w, acc[i]);
+                TensorPrimitives.FusedMultiplyAdd(tmp.AsSpan((y + k) * n, n), ky[k], acc, acc);
             }
             Store(acc, dst, y);
         });
