@@ -16,6 +16,8 @@ public class ColorReferenceTests(ITestOutputHelper log)
         { ColorConversion.RgbToHsv, ColorConversionCodes.RGB2HSV, ColorConversion.BgrToHsv, ColorConversionCodes.BGR2HSV, ChannelOrder.Hsv, 0, 1e-4 },
         { ColorConversion.RgbToHsvFull, ColorConversionCodes.RGB2HSV_FULL, ColorConversion.BgrToHsvFull, ColorConversionCodes.BGR2HSV_FULL, ChannelOrder.Hsv, 0, 1e-4 },
         { ColorConversion.RgbToYCrCb, ColorConversionCodes.RGB2YCrCb, ColorConversion.BgrToYCrCb, ColorConversionCodes.BGR2YCrCb, ChannelOrder.YCrCb, 0, 1e-6 },
+        // Lab: OpenCV 4.13 interpolates LUTs (UInt8 within 1 level here, 8-bit path not yet bit-exact; Float32 within 0.5 of L/a/b).
+        { ColorConversion.RgbToLab, ColorConversionCodes.RGB2Lab, ColorConversion.BgrToLab, ColorConversionCodes.BGR2Lab, ChannelOrder.Lab, 1, 0.5 },
     };
 
     [Theory]

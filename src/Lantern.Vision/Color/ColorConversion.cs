@@ -42,6 +42,10 @@ public enum ColorConversion
     YCrCbToRgb,
     /// <summary>COLOR_YCrCb2BGR.</summary>
     YCrCbToBgr,
+    /// <summary>COLOR_RGB2Lab: CIE L*a*b* (D65). Float32: L in [0, 100], a, b about [-127, 127]; UInt8: L * 255 / 100, a + 128, b + 128.</summary>
+    RgbToLab,
+    /// <summary>COLOR_BGR2Lab.</summary>
+    BgrToLab,
 }
 
 /// <summary>OpenCV-compatible image processing (cv2's functions with .NET names), one family per file.</summary>
@@ -86,6 +90,8 @@ public static partial class Cv
                 bool rgb = code == ColorConversion.YCrCbToRgb;
                 return FromYCrCb(src, rgb ? 2 : 0, rgb ? ChannelOrder.Rgb : ChannelOrder.Bgr);
             }
+            case ColorConversion.RgbToLab or ColorConversion.BgrToLab:
+                return ToLab(src, BlueIndex(src, code, code == ColorConversion.RgbToLab));
             default:
                 throw new ArgumentException($"CvtColor: unknown conversion code {(int)code}.");
         }
