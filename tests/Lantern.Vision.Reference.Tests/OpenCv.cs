@@ -92,7 +92,7 @@ internal static class OpenCv
     }
 }
 
-/// <summary>Finds the project's shared photographs (../shared/data/images beside the repository root, or LANTERN_IMAGES).</summary>
+/// <summary>Finds the test photographs: LANTERN_IMAGES, else tests/data/images in the repository, else ../shared/data/images beside it.</summary>
 internal static class TestImages
 {
     private static readonly Lazy<string> s_dir = new(Find);
@@ -102,6 +102,9 @@ internal static class TestImages
 
     /// <summary>Grey photographs.</summary>
     public static readonly string[] Gray = ["camera.png", "coins.png", "box.png"];
+
+    /// <summary>Full path of a test photograph.</summary>
+    public static string PathOf(string name) => Path.Combine(s_dir.Value, name);
 
     /// <summary>Reads a shared image with Lantern's reader (RGB or grey).</summary>
     public static Image Read(string name, ImreadMode mode = ImreadMode.Color) => ImageIO.Read(Path.Combine(s_dir.Value, name), mode);
@@ -113,6 +116,8 @@ internal static class TestImages
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
         {
             if (!File.Exists(Path.Combine(d.FullName, "Lantern.slnx"))) continue;
+            var inRepo = Path.Combine(d.FullName, "tests", "data", "images"); // committed copies (clean clones, CI)
+            if (Directory.Exists(inRepo)) return inRepo;
             var p = Path.GetFullPath(Path.Combine(d.FullName, "..", "shared", "data", "images"));
             if (Directory.Exists(p)) return p;
             break;

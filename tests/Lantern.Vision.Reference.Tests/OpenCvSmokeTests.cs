@@ -33,11 +33,5 @@ public class OpenCvSmokeTests
         }
     }
 
-    private static string FindPath(string name)
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Lantern.slnx")))
-                return Path.GetFullPath(Path.Combine(d.FullName, "..", "shared", "data", "images", name));
-        throw new FileNotFoundException(name);
-    }
+    private static string FindPath(string name) => TestImages.PathOf(name);
 }

@@ -1,6 +1,6 @@
 namespace Lantern.Tests.VisionImaging;
 
-/// <summary>Finds the project's shared photographs (../shared/data/images beside the repository root, or LANTERN_IMAGES).</summary>
+/// <summary>Finds the test photographs: LANTERN_IMAGES, else tests/data/images in the repository, else ../shared/data/images beside it.</summary>
 internal static class TestImages
 {
     private static readonly Lazy<string?> s_dir = new(Find);
@@ -20,6 +20,8 @@ internal static class TestImages
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
         {
             if (!File.Exists(System.IO.Path.Combine(d.FullName, "Lantern.slnx"))) continue;
+            var inRepo = System.IO.Path.Combine(d.FullName, "tests", "data", "images"); // committed copies (clean clones, CI)
+            if (Directory.Exists(inRepo)) return inRepo;
             var p = System.IO.Path.Combine(d.FullName, "..", "shared", "data", "images");
             return Directory.Exists(p) ? System.IO.Path.GetFullPath(p) : null;
         }
