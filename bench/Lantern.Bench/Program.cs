@@ -21,6 +21,8 @@ public static class Program
                 return PoolBench.Run(rest);
             case "conv":
                 return ConvBench.Run(rest);
+            case "vision":
+                return VisionBench.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{command}'. Commands:");
                 Console.Error.WriteLine("  gemm [--v256|--v512|--vector|--scalar] [--sizes 128,256] [--threads 1,2]   SGEMM GFLOPS table");
@@ -29,6 +31,7 @@ public static class Program
                 Console.Error.WriteLine("  norm [--threads 1,2]   BatchNorm2d/GroupNorm/activation fwd+bwd on [32,64,56,56]");
                 Console.Error.WriteLine("  pool [--threads 1,2] [--filter TEXT]   pooling / interpolation / grid_sample timings");
                 Console.Error.WriteLine("  conv [--threads 1,2] [--reps 5] [--tile N] [--breakdown]   conv2d forward / forward+backward times");
+                Console.Error.WriteLine("  vision [--threads 1,2] [--filter TEXT] [--images DIR]   Lantern.Vision vs OpenCV 4.13, ratio = OpenCV / Lantern");
                 return 2;
         }
     }

@@ -4,7 +4,7 @@ public static partial class Cv
 {
     /// <summary>
     /// cv2.medianBlur: each channel's median over the ksize x ksize window, with replicated borders (OpenCV always uses
-    /// BORDER_REPLICATE here). UInt8: any odd ksize &gt; 1 (large windows through a sliding 256-bin histogram);
+    /// BORDER_REPLICATE here). UInt8: any odd ksize &gt; 1 (sliding 256-bin histogram with a tracked median);
     /// Float32: ksize 3 or 5, as OpenCV.
     /// </summary>
     /// <exception cref="ArgumentException">Even or &lt; 3 ksize, or Float32 with ksize &gt; 5.</exception>
@@ -18,9 +18,11 @@ public static partial class Cv
         var pad = FilterCore.Pad(src, r, r, r, r, BorderType.Replicate, 0, out int stride);
         var dst = src.NewLike();
         int area = ksize * ksize;
-        if (src.Depth == PixelDepth.UInt8 && ksize > 5)
+        if (src.Depth == PixelDepth.UInt8)
         {
-            Rows(src.Height, w * area, y =>
+            // Huang's sliding histogram with a tracked median: O(ksize) per pixel plus the median's movement.
+            int need = area / 2;   // the median is the element of rank need (0-based)
+            Rows(src.Height, w * ksize, y =>
             {
                 var d = dst.Row<byte>(y);
                 var hist = new int[256];
@@ -29,17 +31,20 @@ public static partial class Cv
                     Array.Clear(hist);
                     for (int i = 0; i < ksize; i++)
                         for (int j = 0; j < ksize; j++) hist[(int)pad[(y + i) * stride + j * c + ch]]++;
+                    int m = 0, lt = 0;
+                    while (lt + hist[m] <= need) lt += hist[m++];
                     for (int x = 0; x < w; x++)
                     {
                         if (x > 0)
                             for (int i = 0; i < ksize; i++)
                             {
-                                hist[(int)pad[(y + i) * stride + (x - 1) * c + ch]]--;
-                                hist[(int)pad[(y + i) * stride + (x + ksize - 1) * c + ch]]++;
+                                int o = (int)pad[(y + i) * stride + (x - 1) * c + ch], n = (int)pad[(y + i) * stride + (x + ksize - 1) * c + ch];
+                                hist[o]--; if (o < m) lt--;
+                                hist[n]++; if (n < m) lt++;
                             }
-                        int need = area / 2 + 1, v = 0;
-                        for (int acc = 0; ; v++) { acc += hist[v]; if (acc >= need) break; }
-                        d[x * c + ch] = (byte)v;
+                        while (lt > need) lt -= hist[--m];
+                        while (lt + hist[m] <= need) lt += hist[m++];
+                        d[x * c + ch] = (byte)m;
                     }
                 }
             });

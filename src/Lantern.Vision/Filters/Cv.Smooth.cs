@@ -41,11 +41,16 @@ public static partial class Cv
                 for (int x = 0; x < stride; x++) col[x] += s[x];
             }
             var acc = new double[n];
-            for (int x = 0; x < n; x++)
+            for (int ch = 0; ch < c; ch++)
             {
+                // Running window along the row (exact for integers; doubles of floats as OpenCV's RowSum<float, double>).
                 double sum = 0;
-                for (int j = 0; j < kw; j++) sum += col[x + j * c];
-                acc[x] = sum * scale;
+                for (int j = 0; j < kw; j++) sum += col[ch + j * c];
+                for (int x = ch; x < n; x += c)
+                {
+                    if (x > ch) sum += col[x + (kw - 1) * c] - col[x - c];
+                    acc[x] = sum * scale;
+                }
             }
             if (dst.Depth == PixelDepth.Float32) { var d = dst.Row<float>(y); for (int x = 0; x < n; x++) d[x] = (float)acc[x]; }
             else if (u16Path)
