@@ -75,9 +75,9 @@ public class ThresholdReferenceTests
 public class AdaptiveThresholdReferenceTests
 {
     [Theory]
-    [InlineData(AdaptiveMethod.Mean, 0)]
-    [InlineData(AdaptiveMethod.Gaussian, 1)]
-    public void AdaptiveThresholdMatches(AdaptiveMethod method, int maxDifferingPerMille)
+    [InlineData(AdaptiveMethod.Mean, 0.0)]
+    [InlineData(AdaptiveMethod.Gaussian, 0.1)]
+    public void AdaptiveThresholdMatches(AdaptiveMethod method, double maxDifferingPerMille)
     {
         foreach (var name in TestImages.Gray)
         {
@@ -88,8 +88,9 @@ public class AdaptiveThresholdReferenceTests
                 using var e = new Mat();
                 Cv2.AdaptiveThreshold(m, e, 255, (AdaptiveThresholdTypes)(int)method, (ThresholdTypes)(int)type, block, c);
                 var (_, n) = OpenCv.Diff(OpenCv.FromMat(e), Cv.AdaptiveThreshold(src, 255, method, type, block, c));
-                // Mean: exact. Gaussian: the blurred mean may differ by one level from OpenCV's fixed-point blur, flipping a few pixels.
-                Assert.True(n * 1000L <= maxDifferingPerMille * (long)src.ElementCount, $"{method} {type} {block} {c} {name}: {n} pixels differ");
+                // Mean exact. Gaussian: blurred in float and rounded, as OpenCV's adaptiveThreshold does; a float rounding tie can flip
+                // a pixel (1 of 262,144 seen), so at most 0.1 per mille.
+                Assert.True(n * 1000.0 <= maxDifferingPerMille * src.ElementCount, $"{method} {type} {block} {c} {name}: {n} pixels differ");
             }
         }
     }

@@ -5,7 +5,7 @@ public enum AdaptiveMethod
 {
     /// <summary>Mean of the blockSize x blockSize neighbourhood (box filter, replicated border).</summary>
     Mean,
-    /// <summary>Gaussian-weighted mean (GaussianBlur with sigma from the size, replicated border).</summary>
+    /// <summary>Gaussian-weighted mean (GaussianBlur in float with sigma from the size, replicated border, rounded to UInt8, as OpenCV).</summary>
     Gaussian,
 }
 
@@ -14,7 +14,6 @@ public static partial class Cv
     /// <summary>
     /// cv2.adaptiveThreshold (UInt8, one channel): m = local mean (rounded to UInt8), then with d = ceil(C) for Binary and
     /// floor(C) for BinaryInv: Binary dst = src - m &gt; -d ? maxval : 0, BinaryInv dst = src - m &lt;= -d ? maxval : 0.
-    /// The Gaussian variant inherits GaussianBlur's UInt8 difference from OpenCV (&lt;= 1 level in the mean).
     /// </summary>
     /// <exception cref="ArgumentException">Not UInt8 one-channel, a type other than Binary/BinaryInv, or blockSize even or &lt; 3.</exception>
     public static Image AdaptiveThreshold(Image src, double maxValue, AdaptiveMethod method, ThresholdType type, int blockSize, double c)
@@ -28,7 +27,7 @@ public static partial class Cv
         byte imax = Saturate.ToByte(Saturate.Round(maxValue));
         var mean = method == AdaptiveMethod.Mean
             ? BoxFilter(src, blockSize, blockSize, null, true, -1, -1, BorderType.Replicate)
-            : GaussianBlur(src, blockSize, blockSize, 0, 0, BorderType.Replicate);
+            : GaussianBlur(src.ConvertTo(PixelDepth.Float32), blockSize, blockSize, 0, 0, BorderType.Replicate).ConvertTo(PixelDepth.UInt8);
         int idelta = type == ThresholdType.Binary ? (int)Math.Ceiling(c) : (int)Math.Floor(c);
         var tab = new byte[768];
         for (int i = 0; i < 768; i++)
