@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Lantern.Vision;
 
 /// <summary>
@@ -27,37 +29,31 @@ internal static class GaussianFixedPoint
         return r;
     }
 
+    /// <summary>
+    /// Both passes run in float through SIMD fused multiply-adds and are still exact: every product and partial sum is a
+    /// non-negative integer below 255 * 256 * 256 &lt; 2^24, which float represents exactly.
+    /// </summary>
     public static Image Apply(Image src, int[] kx, int[] ky, BorderType border)
     {
         int ax = kx.Length / 2, ay = ky.Length / 2;
         var pad = FilterCore.Pad(src, ax, kx.Length - 1 - ax, ay, ky.Length - 1 - ay, border, 0, out int stride);
         int c = src.Channels, n = src.Width * c, rows = src.Height + ky.Length - 1;
-        var tmp = new int[(long)rows * n];
+        var tmp = new float[(long)rows * n];
         Cv.Rows(rows, n * kx.Length, y =>
         {
             var t = tmp.AsSpan(y * n, n);
             int row = y * stride;
             for (int j = 0; j < kx.Length; j++)
-            {
-                int w = kx[j];
-                if (w == 0) continue;
-                var s = pad.AsSpan(row + j * c, n);
-                for (int i = 0; i < n; i++) t[i] += w * (int)s[i];
-            }
+                if (kx[j] != 0) TensorPrimitives.FusedMultiplyAdd(pad.AsSpan(row + j * c, n), kx[j], t, t);
         });
         var dst = src.NewLike();
         Cv.Rows(src.Height, n * ky.Length, y =>
         {
-            var acc = new long[n];
+            var acc = new float[n];
             for (int i = 0; i < ky.Length; i++)
-            {
-                long w = ky[i];
-                if (w == 0) continue;
-                var s = tmp.AsSpan((y + i) * n, n);
-                for (int x = 0; x < n; x++) acc[x] += w * s[x];
-            }
+                if (ky[i] != 0) TensorPrimitives.FusedMultiplyAdd(tmp.AsSpan((y + i) * n, n), ky[i], acc, acc);
             var d = dst.Row<byte>(y);
-            for (int x = 0; x < n; x++) d[x] = (byte)Math.Min((acc[x] + (1 << 15)) >> 16, 255);
+            for (int x = 0; x < n; x++) d[x] = (byte)Math.Min(((int)acc[x] + (1 << 15)) >> 16, 255);
         });
         return dst;
     }
