@@ -3,6 +3,7 @@ using Xunit;
 namespace Lantern.Tests.Tensors;
 
 /// <summary>Factories against PyTorch's values (in comments) and analytic properties of random draws.</summary>
+[Collection(global::Lantern.Tests.Training.GlobalRngCollection.Name)] // reseeds the global generator: no test may draw from it meanwhile
 public class CreationTests
 {
     [Fact] // torch.arange(5) -> int64 [0..4]; torch.arange(1, 2, 0.3) -> float32 [1.0, 1.3, 1.6, 1.9]; torch.arange(5, 0, -2) -> [5, 3, 1]
