@@ -60,7 +60,7 @@ public sealed class ClassifierTask : LightningModule<(Tensor Images, Tensor Labe
         var logits = Forward(batch.Images);
         var loss = F.CrossEntropy(logits, batch.Labels, labelSmoothing: _options?.LabelSmoothing ?? 0);
         Log("train_loss", loss, onStep: true, onEpoch: true, progBar: true, batchSize: batch.Labels.Shape[0]);
-        Log("train_acc", Accuracy(logits, batch.Labels), onStep: false, onEpoch: true, batchSize: batch.Labels.Shape[0]);
+        Log("train_acc", ClassificationModule.Accuracy(logits, batch.Labels), onStep: false, onEpoch: true, batchSize: batch.Labels.Shape[0]);
         return loss;
     }
 
@@ -68,7 +68,7 @@ public sealed class ClassifierTask : LightningModule<(Tensor Images, Tensor Labe
     {
         var logits = Forward(batch.Images);
         Log("val_loss", F.CrossEntropy(logits, batch.Labels), progBar: true, batchSize: batch.Labels.Shape[0]);
-        Log("val_acc", Accuracy(logits, batch.Labels), progBar: true, batchSize: batch.Labels.Shape[0]);
+        Log("val_acc", ClassificationModule.Accuracy(logits, batch.Labels), progBar: true, batchSize: batch.Labels.Shape[0]);
         return null;
     }
 
@@ -76,14 +76,11 @@ public sealed class ClassifierTask : LightningModule<(Tensor Images, Tensor Labe
     {
         var logits = Forward(batch.Images);
         Log("test_loss", F.CrossEntropy(logits, batch.Labels), batchSize: batch.Labels.Shape[0]);
-        Log("test_acc", Accuracy(logits, batch.Labels), batchSize: batch.Labels.Shape[0]);
+        Log("test_acc", ClassificationModule.Accuracy(logits, batch.Labels), batchSize: batch.Labels.Shape[0]);
         TestPredictions?.AddRange(logits.ArgMax(1).ToArray<long>());
         TestTargets?.AddRange(batch.Labels.ToArray<long>());
         return null;
     }
-
-    private static double Accuracy(Tensor logits, Tensor labels) =>
-        logits.ArgMax(1).Eq(labels).To(DType.Float64).Mean().Item();
 
     public override OptimizerConfig ConfigureOptimizers()
     {

@@ -90,12 +90,15 @@ public static class DataSources
         return new LoadedData(tr, te, tr.Classes, 3, ImageFolderSize, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]);
     }
 
-    /// <summary>A [C, H, W] float image (1 or 4 channels become RGB) bilinearly resized to size x size (align corners off, antialias off).</summary>
-    public static Tensor ResizeTo(Tensor image, int size)
+    /// <summary>
+    /// A [C, H, W] float image bilinearly resized to size x size (align corners off, antialias off); with
+    /// <paramref name="rgb"/> (default) 1 or 4 channels become RGB, otherwise the channels are kept.
+    /// </summary>
+    public static Tensor ResizeTo(Tensor image, int size, bool rgb = true)
     {
         var x = image.DType == DType.Float32 ? image : image.To(DType.Float32);
-        if (x.Shape[0] == 1) x = x.Expand(3, x.Shape[1], x.Shape[2]);
-        else if (x.Shape[0] == 4) x = x.Narrow(0, 0, 3);
+        if (rgb && x.Shape[0] == 1) x = x.Expand(3, x.Shape[1], x.Shape[2]);
+        else if (rgb && x.Shape[0] == 4) x = x.Narrow(0, 0, 3);
         if (x.Shape[1] == size && x.Shape[2] == size) return x.Contiguous();
         return NN.F.Interpolate(x.Unsqueeze(0), size: [size, size], mode: "bilinear", alignCorners: false).Squeeze(0);
     }

@@ -18,13 +18,7 @@ public static class PredictRun
             Tensor img;
             try { img = ImageCodec.Load(path, grayscale: spec.InChannels == 1); }
             catch (Exception e) when (e is not CliException) { throw new CliException($"cannot decode {path}: {e.Message}"); }
-            var x = img.To(DType.Float32) / 255.0;
-            if (spec.InChannels == 1)
-            {
-                if (x.Shape[1] != spec.ImageSize || x.Shape[2] != spec.ImageSize)
-                    x = NN.F.Interpolate(x.Unsqueeze(0), size: [spec.ImageSize, spec.ImageSize], mode: "bilinear", alignCorners: false).Squeeze(0);
-            }
-            else x = DataSources.ResizeTo(x, spec.ImageSize);
+            var x = DataSources.ResizeTo(img.To(DType.Float32) / 255.0, spec.ImageSize, rgb: spec.InChannels != 1);
             Tensor probs;
             using (Autograd.NoGrad()) probs = NN.F.Softmax(task.Forward(x.Unsqueeze(0)), 1).Squeeze(0);
             var (values, indices) = probs.TopK(k);

@@ -131,28 +131,22 @@ public static class TrainRun
 
     private static void WritePlots(string runDir, RunHistory h, ClassifierTask task, ModelSpec spec, TextWriter output)
     {
-        var written = new List<string>();
         var loss = new List<PlotSeries> { new("train loss (step)", h.TrainLossSteps.Select(p => p.Step).ToArray(), h.TrainLossSteps.Select(p => p.Value).ToArray()) };
         var epochEnd = h.Epochs.Select(e => (e["epoch"] + 1) * (h.TrainLossSteps.Count / Math.Max(1.0, h.Epochs.Count))).ToArray();
         loss.Add(new("val loss (epoch)", epochEnd, h.Epochs.Select(e => e["val_loss"]).ToArray()));
-        written.Add(Save(Path.Combine(runDir, "loss.png"), () => LineChart.Save(Path.Combine(runDir, "loss.png"), loss, "Loss", "step", "cross-entropy")));
+        LineChart.Save(Path.Combine(runDir, "loss.png"), loss, "Loss", "step", "cross-entropy");
+        var epochs = h.Epochs.Select(e => e["epoch"] + 1).ToArray();
         var accuracy = new List<PlotSeries>
         {
-            new("train acc", h.Epochs.Select(e => e["epoch"] + 1).ToArray(), h.Epochs.Select(e => e["train_acc"]).ToArray()),
-            new("val acc", h.Epochs.Select(e => e["epoch"] + 1).ToArray(), h.Epochs.Select(e => e["val_acc"]).ToArray()),
+            new("train acc", epochs, h.Epochs.Select(e => e["train_acc"]).ToArray()),
+            new("val acc", epochs, h.Epochs.Select(e => e["val_acc"]).ToArray()),
         };
-        written.Add(Save(Path.Combine(runDir, "accuracy.png"), () => LineChart.Save(Path.Combine(runDir, "accuracy.png"), accuracy, "Accuracy", "epoch", "accuracy")));
+        LineChart.Save(Path.Combine(runDir, "accuracy.png"), accuracy, "Accuracy", "epoch", "accuracy");
         var lr = new List<PlotSeries> { new("lr", h.LearningRates.Select(p => p.Step).ToArray(), h.LearningRates.Select(p => p.Value).ToArray()) };
-        written.Add(Save(Path.Combine(runDir, "lr.png"), () => LineChart.Save(Path.Combine(runDir, "lr.png"), lr, "Learning rate", "step", "lr")));
+        LineChart.Save(Path.Combine(runDir, "lr.png"), lr, "Learning rate", "step", "lr");
         var cm = Confusion(task.TestPredictions!, task.TestTargets!, spec.Classes.Length);
-        written.Add(Save(Path.Combine(runDir, "confusion_matrix.png"), () => ConfusionMatrixChart.Save(Path.Combine(runDir, "confusion_matrix.png"), cm, spec.Classes, "Confusion matrix (test, best checkpoint)")));
-        output.WriteLine($"plots: {string.Join(", ", written.Select(Path.GetFileName))}");
-    }
-
-    private static string Save(string path, Action save)
-    {
-        save();
-        return path;
+        ConfusionMatrixChart.Save(Path.Combine(runDir, "confusion_matrix.png"), cm, spec.Classes, "Confusion matrix (test, best checkpoint)");
+        output.WriteLine("plots: loss.png, accuracy.png, lr.png, confusion_matrix.png");
     }
 
     /// <summary>counts[true class, predicted class].</summary>

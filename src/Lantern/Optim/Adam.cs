@@ -54,11 +54,7 @@ public class Adam : Optimizer<Adam.Group>
     protected override void Validate(ParamGroup group, int groupIndex)
     {
         base.Validate(group, groupIndex);
-        CheckNonNegative(group, groupIndex, "eps", "epsilon value");
-        var (b1, b2) = group.GetPair("betas");
-        CheckRange(b1, 0, 1, false, groupIndex, "beta parameter at index 0");
-        CheckRange(b2, 0, 1, false, groupIndex, "beta parameter at index 1");
-        CheckNonNegative(group, groupIndex, "weight_decay", "weight_decay value");
+        CheckAdamFamily(group, groupIndex);
     }
 
     /// <inheritdoc/>

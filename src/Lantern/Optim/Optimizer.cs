@@ -88,6 +88,16 @@ public abstract partial class Optimizer
     /// <summary>Called after a group is added (Adagrad creates its state eagerly, as PyTorch does).</summary>
     protected virtual void OnGroupAdded(ParamGroup group) { }
 
+    /// <summary>The Adam family's checks (PyTorch's messages): eps &gt;= 0, both betas in [0, 1), weight_decay &gt;= 0.</summary>
+    protected void CheckAdamFamily(ParamGroup group, int groupIndex)
+    {
+        CheckNonNegative(group, groupIndex, "eps", "epsilon value");
+        var (b1, b2) = group.GetPair("betas");
+        CheckRange(b1, 0, 1, false, groupIndex, "beta parameter at index 0");
+        CheckRange(b2, 0, 1, false, groupIndex, "beta parameter at index 1");
+        CheckNonNegative(group, groupIndex, "weight_decay", "weight_decay value");
+    }
+
     /// <summary>Throws unless group[key] &gt;= 0 (NaN fails).</summary>
     protected void CheckNonNegative(ParamGroup group, int groupIndex, string key, string what)
     {
